@@ -1,0 +1,80 @@
+/*
+ * grt.h - the public API of the goroutine runtime.
+ *
+ * Programs and tests include only this header.  Names start with grt_ and
+ * never change once released: programs, tests and hidden tests are written
+ * against them.  Build any program with
+ *
+ *     make lib && cc prog.c -Iruntime build/libgrt.a -pthread
+ *
+ * Errors come back as negative errno values, never through errno: errno is
+ * thread-local, and a goroutine may resume on another thread.
+ */
+#ifndef GRT_H
+#define GRT_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Start the runtime and run fn(arg) as the main goroutine.  Returns when
+ * fn returns, like Go's main; the calling thread only waits.  Goroutines
+ * still alive at that moment stay where they are.  May be called again. */
+int grt_main(void (*fn)(void *), void *arg);
+
+void grt_go(void (*fn)(void *), void *arg); /* spawn a goroutine (go fn(arg)) */
+void grt_yield(void);                       /* runtime.Gosched */
+void grt_exit(void);                        /* runtime.Goexit: ends the caller */
+void grt_sleep(int64_t ns);
+int64_t grt_nanotime(void); /* monotonic clock, in nanoseconds */
+int64_t grt_goid(void);     /* the caller's goroutine id; 0 outside goroutines */
+int grt_gomaxprocs(void);   /* the number of Ps (GRT_MAXPROCS) */
+
+/* Channels. */
+typedef struct grt_chan grt_chan;
+grt_chan *grt_chan_make(size_t elemsize, size_t cap); /* cap 0: unbuffered */
+void grt_chan_send(grt_chan *c, const void *elem);    /* on a closed channel: fatal */
+bool grt_chan_recv(grt_chan *c, void *elem);          /* false once closed and drained */
+void grt_chan_close(grt_chan *c);
+void grt_chan_free(grt_chan *c);
+
+/* WaitGroup and Mutex: the zero value is ready to use, as in Go:
+ *     grt_wg wg = {0};  grt_mutex mu = {0};
+ * The fields are the runtime's; do not touch them. */
+typedef struct grt_wg {
+	_Atomic uint32_t lock;
+	int64_t count;
+	void *waitq[2];
+} grt_wg;
+
+typedef struct grt_mutex {
+	_Atomic uint32_t lock;
+	uint32_t locked;
+	void *waitq[2];
+} grt_mutex;
+
+void grt_wg_add(grt_wg *wg, int n);
+void grt_wg_done(grt_wg *wg);
+void grt_wg_wait(grt_wg *wg);
+void grt_mutex_lock(grt_mutex *mu);
+void grt_mutex_unlock(grt_mutex *mu);
+
+/* Blocking system calls.  Wrap any call that may block the thread:
+ *     n = GRT_SYSCALL(read(fd, buf, len));
+ * so that the scheduler can lend the P to another thread meanwhile. */
+void grt_entersyscall(void);
+void grt_exitsyscall(void);
+#define GRT_SYSCALL(expr)                                                      \
+	({                                                                     \
+		grt_entersyscall();                                            \
+		__typeof__(expr) grt_r_ = (expr);                              \
+		grt_exitsyscall();                                             \
+		grt_r_;                                                        \
+	})
+
+/* The scheduler's state as a Graphviz graph. */
+void grt_dump_dot(FILE *out);
+
+#endif

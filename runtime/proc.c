@@ -1,0 +1,592 @@
+/*
+ * proc.c - goroutines (G), machines (M) and processors (P): the scheduler.
+ *
+ * G: a goroutine: a stack, its saved registers (struct gobuf) and a state.
+ * M: an OS thread.  It runs goroutines, and between two of them it runs the
+ *    scheduler on a stack of its own, the thread's original one (its g0).
+ * P: the right to run goroutines, and the run queue and caches that go
+ *    with it.  There are GRT_MAXPROCS of them; an M must hold a P to run a
+ *    goroutine, so at most GRT_MAXPROCS goroutines run at once, however
+ *    many threads exist.
+ *
+ * The loop.  Each M runs schedule() on g0: find a runnable G
+ * (findrunnable), switch to it (execute -> gogo).  The G runs until it
+ * yields, parks or exits; each of those is an mcall(fn): save the G's
+ * registers, switch to g0, and run fn(gp) there.  fn finishes the job that
+ * could not be done on the G's own stack: put it on a run queue (yield),
+ * release the lock it parked under (gopark), or recycle it (goexit).
+ * Doing that on g0 is what makes it safe: until the registers are saved,
+ * nobody else may see the G, or two Ms could run it at once.
+ *
+ * Idle.  An M that finds nothing gives back its P and sleeps on its note,
+ * both in one critical section of sched.lock, after a last look at the
+ * global run queue under that same lock.  Whoever makes a G runnable
+ * calls wakep(), which hands an idle P to an idle M (or a new one).  A
+ * goroutine put on the global queue therefore cannot be missed: either
+ * the M looking for work saw it, or the M went idle first and wakep saw
+ * its P on the idle list.
+ *
+ * Rejected: running the scheduler on the goroutine's stack (the stack of
+ * an exiting G would be freed under our feet; a parked G could be resumed
+ * by another M while we still run on its stack); switching G to G directly
+ * (faster, but every mcall action would then need its own protocol).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "runtime.h"
+
+struct schedt sched;
+struct p **allp;
+int32_t gomaxprocs;
+
+const char *const waitReasonStrings[waitReasonMax] = {
+	[waitReasonZero] = "",
+	[waitReasonChanSend] = "chan send",
+	[waitReasonChanRecv] = "chan receive",
+	[waitReasonSyncMutexLock] = "sync.Mutex.Lock",
+	[waitReasonSyncWaitGroupWait] = "sync.WaitGroup.Wait",
+	[waitReasonSleep] = "sleep",
+	[waitReasonIOWait] = "IO wait",
+};
+
+static __thread struct m *tls_m;
+
+/*
+ * A goroutine can call a function on one thread and return from it on
+ * another.  The compiler computes a thread-local's address once per
+ * function and may reuse it after a call, not knowing the call switched
+ * threads.  So every read goes through this function, which is never
+ * inlined and has a side effect the compiler cannot see through.
+ */
+__attribute__((noinline)) struct m *getm(void)
+{
+	__asm__ volatile("" ::: "memory");
+	return tls_m;
+}
+
+struct g *getg(void)
+{
+	struct m *mp = getm();
+	return mp ? mp->curg : NULL;
+}
+
+static void vprint(const char *prefix, const char *fmt, va_list ap)
+{
+	char buf[512];
+	int n = snprintf(buf, sizeof buf, "%s", prefix);
+	n += vsnprintf(buf + n, sizeof buf - n, fmt, ap);
+	if (n > (int)sizeof buf - 2)
+		n = sizeof buf - 2;
+	buf[n++] = '\n';
+	if (write(2, buf, n) < 0) {
+		/* Nothing left to report it to. */
+	}
+}
+
+noreturn void fatal(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vprint("fatal error: ", fmt, ap);
+	va_end(ap);
+	abort();
+}
+
+/* What a lab's shipped stub calls: labdir is "labNN-name". */
+noreturn void stub_abort(const char *labdir, const char *file, const char *what)
+{
+	fprintf(stderr,
+		"grt: TODO(%.5s): %s is not written yet.\n"
+		"grt: it is your part of %s: edit %s/%s (the handout is %s/README.md).\n",
+		labdir, what, labdir, labdir, file, labdir);
+	abort();
+}
+
+/* ---- goroutine states ---- */
+
+uint32_t readgstatus(struct g *gp)
+{
+	return atomic_load(&gp->atomicstatus);
+}
+
+static const char *gstatusname(uint32_t s)
+{
+	static const char *const names[] = { "idle", "runnable", "running", "syscall", "waiting", "dead" };
+	return s < sizeof names / sizeof names[0] ? names[s] : "?";
+}
+
+/* Move gp from one state to another; anything else is a runtime bug. */
+void casgstatus(struct g *gp, uint32_t from, uint32_t to)
+{
+	uint32_t old = from;
+	if (!atomic_compare_exchange_strong(&gp->atomicstatus, &old, to))
+		fatal("casgstatus: goroutine %lld is %s, expected %s (moving to %s)", (long long)gp->goid,
+		      gstatusname(old), gstatusname(from), gstatusname(to));
+}
+
+/* ---- queues, Ps and Ms (sched.lock held unless said otherwise) ---- */
+
+void gqueue_push(struct gqueue *q, struct g *gp)
+{
+	gp->schedlink = NULL;
+	if (q->tail)
+		q->tail->schedlink = gp;
+	else
+		q->head = gp;
+	q->tail = gp;
+}
+
+struct g *gqueue_pop(struct gqueue *q)
+{
+	struct g *gp = q->head;
+	if (gp) {
+		q->head = gp->schedlink;
+		if (!q->head)
+			q->tail = NULL;
+		gp->schedlink = NULL;
+	}
+	return gp;
+}
+
+static void pidleput(struct p *pp)
+{
+	pp->status = _Pidle;
+	pp->m = NULL;
+	pp->link = sched.pidle;
+	sched.pidle = pp;
+	atomic_fetch_add(&sched.npidle, 1);
+}
+
+static struct p *pidleget(void)
+{
+	struct p *pp = sched.pidle;
+	if (pp) {
+		sched.pidle = pp->link;
+		atomic_fetch_sub(&sched.npidle, 1);
+	}
+	return pp;
+}
+
+static void mput(struct m *mp)
+{
+	mp->idle = true;
+	mp->schedlink = sched.midle;
+	sched.midle = mp;
+	sched.nmidle++;
+}
+
+static struct m *mget(void)
+{
+	struct m *mp = sched.midle;
+	if (mp) {
+		sched.midle = mp->schedlink;
+		sched.nmidle--;
+	}
+	return mp;
+}
+
+static void acquirep(struct m *mp, struct p *pp)
+{
+	if (mp->p || pp->m)
+		fatal("acquirep: M%lld already has a P, or P%d already has an M", (long long)mp->id, pp->id);
+	mp->p = pp;
+	pp->m = mp;
+	pp->status = _Prunning;
+}
+
+/* ---- Ms ---- */
+
+static noreturn void schedule(void);
+
+static void *mstart(void *arg)
+{
+	struct m *mp = arg;
+	tls_m = mp;
+	mp->tid = (int)syscall(SYS_gettid);
+	minitsignals(mp);
+	acquirep(mp, mp->nextp);
+	mp->nextp = NULL;
+	schedule();
+}
+
+/* Start a new M that will run with pp. */
+static void newm(struct p *pp)
+{
+	struct m *mp = calloc(1, sizeof *mp);
+	struct g *g0 = calloc(1, sizeof *g0);
+	if (!mp || !g0)
+		fatal("out of memory allocating an M");
+	g0->m = mp;
+	mp->g0 = g0;
+	mp->nextp = pp;
+	lock(&sched.lock);
+	mp->id = sched.mnext++;
+	mp->alllink = sched.allm;
+	sched.allm = mp;
+	unlock(&sched.lock);
+	atomic_fetch_add(&sched.mcount, 1);
+
+	pthread_attr_t attr;
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	int err = pthread_create(&mp->thread, &attr, mstart, mp);
+	pthread_attr_destroy(&attr);
+	if (err != 0)
+		fatal("pthread_create failed (%s): cannot start an M", strerror(err));
+}
+
+/* Run pp on an idle M, or on a new one if none is idle. */
+static void startm(struct p *pp)
+{
+	lock(&sched.lock);
+	struct m *mp = mget();
+	unlock(&sched.lock);
+	if (!mp) {
+		newm(pp);
+		return;
+	}
+	mp->nextp = pp;
+	notewakeup(&mp->park);
+}
+
+/* Someone made a G runnable: if a P is idle, put an M to work on it. */
+void wakep(void)
+{
+	if (atomic_load(&sched.npidle) == 0)
+		return;
+	lock(&sched.lock);
+	struct p *pp = pidleget();
+	unlock(&sched.lock);
+	if (pp)
+		startm(pp);
+}
+
+/* Sleep until startm hands us a P.  Called with sched.lock held, after
+ * our P went back on the idle list; releases the lock. */
+static void stopm(struct m *mp)
+{
+	mput(mp);
+	unlock(&sched.lock);
+	notesleep(&mp->park);
+	noteclear(&mp->park);
+	mp->idle = false;
+	acquirep(mp, mp->nextp);
+	mp->nextp = NULL;
+}
+
+/* ---- the scheduler ---- */
+
+/* Find a goroutine to run; sleeps while there is none. */
+static struct g *findrunnable(struct m *mp)
+{
+	for (;;) {
+		struct p *pp = mp->p;
+		struct g *gp = runqget(pp);
+		if (gp)
+			return gp;
+		lock(&sched.lock);
+		gp = globrunqget(pp);
+		if (gp) {
+			unlock(&sched.lock);
+			return gp;
+		}
+		/* Nothing anywhere we may look: give back the P and sleep. */
+		mp->p = NULL;
+		pidleput(pp);
+		stopm(mp);
+	}
+}
+
+/* Run gp on this M until it comes back to g0 through mcall; then perform
+ * the action it asked for, on g0. */
+static void execute(struct m *mp, struct g *gp)
+{
+	casgstatus(gp, _Grunnable, _Grunning);
+	mp->p->schedtick++;
+	mp->curg = gp;
+	gp->m = mp;
+	gogo(&mp->g0->sched, &gp->sched);
+
+	mp->curg = NULL;
+	gp->m = NULL;
+	if (!stackcheck(gp))
+		fatal("goroutine %lld: stack overflow (the canary below its stack was overwritten)",
+		      (long long)gp->goid);
+	void (*fn)(struct g *) = mp->mcallfn;
+	mp->mcallfn = NULL;
+	fn(gp);
+}
+
+static noreturn void schedule(void)
+{
+	struct m *mp = getm();
+	for (;;)
+		execute(mp, findrunnable(mp));
+}
+
+/* Switch to g0 and call fn(gp) there, gp being the caller's goroutine.
+ * Returns when someone runs gp again, perhaps on another thread. */
+void mcall(void (*fn)(struct g *))
+{
+	struct m *mp = getm();
+	struct g *gp = mp->curg;
+	mp->mcallfn = fn;
+	gogo(&gp->sched, &mp->g0->sched);
+}
+
+/* ---- yield, park, ready ---- */
+
+static void gosched_m(struct g *gp)
+{
+	casgstatus(gp, _Grunning, _Grunnable);
+	lock(&sched.lock);
+	globrunqput(gp); /* behind everyone, as Go's Gosched does */
+	unlock(&sched.lock);
+	wakep();
+}
+
+void grt_yield(void)
+{
+	if (!getg())
+		fatal("grt_yield called outside a goroutine");
+	mcall(gosched_m);
+}
+
+static void park_m(struct g *gp)
+{
+	struct m *mp = getm();
+	casgstatus(gp, _Grunning, _Gwaiting);
+	if (mp->waitunlockf)
+		mp->waitunlockf(mp->waitlock);
+	mp->waitunlockf = NULL;
+	mp->waitlock = NULL;
+}
+
+/* Park the calling goroutine.  unlockf(lock) runs on g0 after the
+ * goroutine's registers are saved: until then, whoever will call goready
+ * on it cannot find it. */
+void gopark(void (*unlockf)(void *), void *lk, enum waitreason reason)
+{
+	struct m *mp = getm();
+	if (!mp || !mp->curg)
+		fatal("gopark called outside a goroutine");
+	mp->waitunlockf = unlockf;
+	mp->waitlock = lk;
+	mp->curg->waitreason = reason;
+	mcall(park_m);
+	getg()->waitreason = waitReasonZero;
+}
+
+/* Make a parked goroutine runnable: it runs next on the caller's P. */
+void goready(struct g *gp)
+{
+	casgstatus(gp, _Gwaiting, _Grunnable);
+	struct m *mp = getm();
+	if (mp && mp->p) {
+		runqput(mp->p, gp, true);
+	} else {
+		lock(&sched.lock);
+		globrunqput(gp);
+		unlock(&sched.lock);
+	}
+	wakep();
+}
+
+/* ---- spawn and exit ---- */
+
+#define GFREEMAX 64
+
+static void allgadd(struct g *gp)
+{
+	lock(&sched.allglock);
+	if (sched.allglen == sched.allgcap) {
+		int64_t cap = sched.allgcap ? 2 * sched.allgcap : 1024;
+		struct g **a = realloc(sched.allgs, cap * sizeof *a);
+		if (!a)
+			fatal("out of memory growing allgs");
+		sched.allgs = a;
+		sched.allgcap = cap;
+	}
+	sched.allgs[sched.allglen++] = gp;
+	unlock(&sched.allglock);
+}
+
+/* Recycle a dead G, stack and all, on its P's free list; past GFREEMAX,
+ * half of the list moves to the global one for other Ps to use. */
+static void gfput(struct p *pp, struct g *gp)
+{
+	gp->schedlink = pp->gfree;
+	pp->gfree = gp;
+	if (++pp->gfreecnt < GFREEMAX)
+		return;
+	lock(&sched.lock);
+	while (pp->gfreecnt > GFREEMAX / 2) {
+		struct g *x = pp->gfree;
+		pp->gfree = x->schedlink;
+		pp->gfreecnt--;
+		x->schedlink = sched.gfree;
+		sched.gfree = x;
+		sched.ngfree++;
+	}
+	unlock(&sched.lock);
+}
+
+static struct g *gfget(struct p *pp)
+{
+	if (pp && !pp->gfree && sched.gfree) {
+		lock(&sched.lock);
+		while (pp->gfreecnt < GFREEMAX / 2 && sched.gfree) {
+			struct g *x = sched.gfree;
+			sched.gfree = x->schedlink;
+			sched.ngfree--;
+			x->schedlink = pp->gfree;
+			pp->gfree = x;
+			pp->gfreecnt++;
+		}
+		unlock(&sched.lock);
+	}
+	struct g *gp = pp ? pp->gfree : NULL;
+	if (gp) {
+		pp->gfree = gp->schedlink;
+		pp->gfreecnt--;
+	} else if (!pp && sched.gfree) {
+		lock(&sched.lock);
+		if ((gp = sched.gfree)) {
+			sched.gfree = gp->schedlink;
+			sched.ngfree--;
+		}
+		unlock(&sched.lock);
+	}
+	return gp;
+}
+
+/* A runnable G that will call fn(arg); pp (may be NULL) lends its cache. */
+static struct g *newproc1(struct p *pp, void (*fn)(void *), void *arg)
+{
+	struct g *gp = gfget(pp);
+	if (!gp) {
+		gp = calloc(1, sizeof *gp);
+		if (!gp)
+			fatal("out of memory allocating a goroutine");
+		gp->stack = stackalloc();
+		atomic_store(&gp->atomicstatus, _Gdead);
+		allgadd(gp);
+	}
+	gp->schedlink = NULL;
+	gp->waitreason = waitReasonZero;
+	gp->startfn = fn;
+	gp->goid = atomic_fetch_add(&sched.goidgen, 1) + 1;
+	memset(&gp->sched, 0, sizeof gp->sched);
+	gostartcall(&gp->sched, (void *)gp->stack.lo, (void *)gp->stack.hi, fn, arg);
+	casgstatus(gp, _Gdead, _Grunnable);
+	return gp;
+}
+
+void newproc(void (*fn)(void *), void *arg)
+{
+	struct m *mp = getm();
+	if (!mp || !mp->curg)
+		fatal("grt_go called outside a goroutine: start the runtime with grt_main");
+	runqput(mp->p, newproc1(mp->p, fn, arg), true);
+	wakep();
+}
+
+void grt_go(void (*fn)(void *), void *arg)
+{
+	newproc(fn, arg);
+}
+
+static void goexit0(struct g *gp)
+{
+	casgstatus(gp, _Grunning, _Gdead);
+	gp->startfn = NULL;
+	gfput(getm()->p, gp);
+}
+
+/* Called by goentry when the goroutine's function returns. */
+noreturn void goexit1(void)
+{
+	mcall(goexit0);
+	fatal("goexit1: a dead goroutine was resumed");
+}
+
+void grt_exit(void)
+{
+	if (!getg())
+		fatal("grt_exit called outside a goroutine");
+	goexit1();
+}
+
+noreturn void goexit_badreturn(void)
+{
+	struct g *gp = getg();
+	fatal("goroutine %lld returned past its first stack frame (its stack is corrupt)",
+	      gp ? (long long)gp->goid : -1LL);
+}
+
+int64_t grt_goid(void)
+{
+	struct g *gp = getg();
+	return gp ? gp->goid : 0;
+}
+
+int grt_gomaxprocs(void)
+{
+	return gomaxprocs;
+}
+
+/* ---- start-up ---- */
+
+static void schedinit(void)
+{
+	gomaxprocs = getmaxprocs();
+	stackinit();
+	siginit();
+	allp = calloc(gomaxprocs, sizeof *allp);
+	if (!allp)
+		fatal("out of memory allocating Ps");
+	for (int32_t i = gomaxprocs - 1; i >= 0; i--) {
+		struct p *pp = calloc(1, sizeof *pp);
+		if (!pp)
+			fatal("out of memory allocating Ps");
+		pp->id = i;
+		allp[i] = pp;
+		pidleput(pp);
+	}
+}
+
+struct mainarg {
+	void (*fn)(void *);
+	void *arg;
+	struct note done;
+};
+
+static void runmain(void *arg)
+{
+	struct mainarg *ma = arg;
+	ma->fn(ma->arg);
+	notewakeup(&ma->done);
+}
+
+int grt_main(void (*fn)(void *), void *arg)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	if (getm())
+		fatal("grt_main called from a goroutine");
+	pthread_once(&once, schedinit);
+
+	struct mainarg ma = { .fn = fn, .arg = arg };
+	noteclear(&ma.done);
+	struct g *gp = newproc1(NULL, runmain, &ma);
+	lock(&sched.lock);
+	globrunqput(gp);
+	unlock(&sched.lock);
+	wakep();
+	notesleep(&ma.done);
+	return 0;
+}

@@ -1,0 +1,264 @@
+/*
+ * runtime.h - the runtime's internals: struct g, m, p and sched.
+ *
+ * For runtime/ and the labs' files only; programs include grt.h.
+ * The names are Go's (src/runtime/runtime2.go, proc.go), so that this file
+ * reads beside Go's.  Prototypes are grouped by the file that defines them.
+ *
+ * Lock order: sched.lock, then a channel's or a sync object's lock, then
+ * sched.allglock.  Never hold a lock across a switch (gogo), except the one
+ * handed to gopark, which the scheduler releases on g0 once the goroutine's
+ * registers are saved.
+ */
+#ifndef GRT_RUNTIME_H
+#define GRT_RUNTIME_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdnoreturn.h>
+
+#include "asm.h"
+#include "grt.h"
+
+/* ---- lock_futex.c: mutual exclusion and one-shot sleep/wake-up ---- */
+
+/* A lock for the runtime's short critical sections; zero is unlocked. */
+struct mutex {
+	_Atomic uint32_t key; /* 0 unlocked, 1 locked, 2 locked with sleepers */
+};
+void lock(struct mutex *l);
+void unlock(struct mutex *l);
+
+/* A note is a one-shot event: one thread sleeps until another wakes it.
+ * noteclear re-arms it; only then may it be slept on again. */
+struct note {
+	_Atomic uint32_t key; /* 0 not yet, 1 woken */
+};
+void noteclear(struct note *n);
+void notesleep(struct note *n);
+void notewakeup(struct note *n);
+
+/* ---- the switch (lab 1) ---- */
+
+/*
+ * gobuf: the registers of a goroutine that is not running.  A user-space
+ * switch is an ordinary function call, so the caller has already saved
+ * every caller-saved register it cares about: only the callee-saved ones
+ * (SysV x86-64: rbx, rbp, r12-r15), the stack pointer, the resume address,
+ * and the two control words the ABI says are callee-saved (MXCSR's
+ * rounding and exception masks, the x87 control word) need a home.
+ * Assembly addresses the fields by the GOBUF_* offsets of asm.h; the
+ * asserts below keep the two in step.
+ */
+struct gobuf {
+	uint64_t sp;     /* 0x00 stack pointer after the return from gogo */
+	uint64_t pc;     /* 0x08 where to resume */
+	uint64_t bx;     /* 0x10 */
+	uint64_t bp;     /* 0x18 */
+	uint64_t r12;    /* 0x20 */
+	uint64_t r13;    /* 0x28 */
+	uint64_t r14;    /* 0x30 */
+	uint64_t r15;    /* 0x38 */
+	uint32_t mxcsr;  /* 0x40 SSE control and status */
+	uint16_t fpucw;  /* 0x44 x87 control word */
+	uint16_t pad;
+};
+_Static_assert(offsetof(struct gobuf, sp) == GOBUF_SP, "asm.h");
+_Static_assert(offsetof(struct gobuf, pc) == GOBUF_PC, "asm.h");
+_Static_assert(offsetof(struct gobuf, bx) == GOBUF_BX, "asm.h");
+_Static_assert(offsetof(struct gobuf, bp) == GOBUF_BP, "asm.h");
+_Static_assert(offsetof(struct gobuf, r12) == GOBUF_R12, "asm.h");
+_Static_assert(offsetof(struct gobuf, r13) == GOBUF_R13, "asm.h");
+_Static_assert(offsetof(struct gobuf, r14) == GOBUF_R14, "asm.h");
+_Static_assert(offsetof(struct gobuf, r15) == GOBUF_R15, "asm.h");
+_Static_assert(offsetof(struct gobuf, mxcsr) == GOBUF_MXCSR, "asm.h");
+_Static_assert(offsetof(struct gobuf, fpucw) == GOBUF_FPUCW, "asm.h");
+
+/* Initial control words of a new goroutine: the values the ABI requires
+ * at process start (all exceptions masked, round to nearest). */
+#define MXCSR_DEFAULT 0x1f80
+#define FPUCW_DEFAULT 0x037f
+
+/* lab01 gogo.S: save the caller's registers in *save, load *load, and
+ * continue where *load was saved.  Returns when someone loads *save. */
+void gogo(struct gobuf *save, struct gobuf *load);
+/* lab01 gogo.S: the first code a new goroutine runs (see gostartcall). */
+void goentry(void);
+/* lab01 gostartcall.c: make buf start fn(arg) on the stack [lo, hi). */
+void gostartcall(struct gobuf *buf, void *lo, void *hi, void (*fn)(void *), void *arg);
+
+/* ---- proc.c: G, M, P and the scheduler ---- */
+
+/* Goroutine states (Go's runtime2.go).  Who may move a G out of each one: */
+enum {
+	_Gidle,     /* just allocated, not yet initialized */
+	_Grunnable, /* on a run queue; not running; its stack is nobody's */
+	_Grunning,  /* running on an M that holds a P; owns its stack */
+	_Gsyscall,  /* in a blocking system call; owns its M, not a P */
+	_Gwaiting,  /* parked (gopark) on a wait queue; goready moves it on */
+	_Gdead,     /* exited; on a free list with its stack, to be reused */
+};
+
+/* Why a _Gwaiting goroutine waits (for info goroutines and the dumps). */
+enum waitreason {
+	waitReasonZero,
+	waitReasonChanSend,
+	waitReasonChanRecv,
+	waitReasonSyncMutexLock,
+	waitReasonSyncWaitGroupWait,
+	waitReasonSleep,
+	waitReasonIOWait,
+	waitReasonMax,
+};
+extern const char *const waitReasonStrings[waitReasonMax];
+
+struct stack {
+	uintptr_t lo, hi; /* usable bytes [lo, hi), hi 16-byte aligned */
+	bool guarded;     /* a PROT_NONE page lies just below lo; if not, a
+	                   * canary word does (stack.c) */
+};
+
+struct g {
+	struct gobuf sched;    /* saved registers while not running */
+	struct stack stack;
+	int64_t goid;
+	_Atomic uint32_t atomicstatus; /* _G* */
+	enum waitreason waitreason;
+	void (*startfn)(void *);       /* for dumps, gdb and messages */
+	struct g *schedlink;           /* next on a run queue, a wait queue (a
+	                                * parked G is on no run queue) or a
+	                                * free list */
+	struct m *m;                   /* the M running it, or NULL */
+	/* While parked on a channel or sync object (chan.c, sync.c): */
+	void *waitelem;  /* chan: where to copy the element to or from */
+	bool waitok;     /* chan: woken by a matching operation, not a close */
+	void *waitobj;   /* what it waits on, for the dumps */
+};
+
+struct m {
+	struct g *g0;        /* runs the scheduler, on the thread's own stack */
+	struct g *curg;      /* the goroutine running now, or NULL */
+	struct p *p;         /* the attached P, or NULL */
+	struct p *nextp;     /* the P handed over by startm before a wake-up */
+	int64_t id;
+	int tid;             /* the kernel's thread id, for gdb and dumps */
+	pthread_t thread;
+	struct note park;    /* sleeps here while idle (stopm) */
+	struct m *schedlink; /* next on sched.midle */
+	struct m *alllink;   /* next on sched.allm */
+	bool spinning;       /* looking for work (lab 3) */
+	bool idle;           /* asleep on park */
+	/* The action mcall asks g0 to perform once curg's registers are saved,
+	 * and, for gopark, the lock to release then. */
+	void (*mcallfn)(struct g *);
+	void (*waitunlockf)(void *);
+	void *waitlock;
+	void *altstack;      /* signal stack: a stack overflow handler needs one */
+};
+
+enum { _Pidle, _Prunning, _Psyscall, _Pdead };
+
+#define RUNQSIZE 256
+
+struct p {
+	int32_t id;
+	uint32_t status;   /* _P*; changed with sched.lock held */
+	struct m *m;       /* the M that holds it, or NULL when idle */
+	struct p *link;    /* next on sched.pidle */
+	uint32_t schedtick; /* incremented on every schedule */
+	/* The local run queue (lab 2): a ring read by thieves without a lock. */
+	_Atomic uint32_t runqhead;
+	_Atomic uint32_t runqtail;
+	struct g *_Atomic runq[RUNQSIZE];
+	struct g *_Atomic runnext; /* runs next, inheriting the time slice */
+	/* Dead Gs with their stacks, owned by this P (no lock needed). */
+	struct g *gfree;
+	int32_t gfreecnt;
+};
+
+/* A FIFO of goroutines linked through schedlink. */
+struct gqueue {
+	struct g *head, *tail;
+};
+
+struct schedt {
+	struct mutex lock; /* guards everything below unless said otherwise */
+
+	struct m *midle;  /* idle Ms, asleep on their park notes */
+	int32_t nmidle;
+	int64_t mnext;    /* the next M id */
+	struct m *allm;   /* every M ever made; never shrinks */
+	_Atomic int32_t mcount;
+
+	struct p *pidle;  /* idle Ps */
+	_Atomic int32_t npidle;
+	_Atomic int32_t nmspinning;
+
+	struct gqueue runq; /* the global run queue */
+	_Atomic int32_t runqsize;
+
+	struct g *gfree;    /* dead Gs beyond the per-P caches */
+	int32_t ngfree;
+
+	_Atomic int64_t goidgen;
+
+	struct mutex allglock; /* guards allgs */
+	struct g **allgs;      /* every G ever made, for dumps and gdb */
+	int64_t allglen, allgcap;
+};
+
+extern struct schedt sched;
+extern struct p **allp;
+extern int32_t gomaxprocs;
+
+struct m *getm(void); /* the current thread's M, or NULL: never cached */
+struct g *getg(void); /* the goroutine running on this thread, or NULL */
+uint32_t readgstatus(struct g *gp);
+void casgstatus(struct g *gp, uint32_t from, uint32_t to);
+void mcall(void (*fn)(struct g *));
+void gopark(void (*unlockf)(void *), void *lock, enum waitreason reason);
+void goready(struct g *gp);
+void newproc(void (*fn)(void *), void *arg);
+noreturn void goexit1(void);
+noreturn void goexit_badreturn(void); /* what returns past a first frame hits */
+void wakep(void);
+void gqueue_push(struct gqueue *q, struct g *gp);
+struct g *gqueue_pop(struct gqueue *q);
+noreturn void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+noreturn void stub_abort(const char *lab, const char *file, const char *what);
+
+/* ---- runq.c: run queues (lab 2) ---- */
+void runqput(struct p *pp, struct g *gp, bool next);
+struct g *runqget(struct p *pp);
+void globrunqput(struct g *gp);
+struct g *globrunqget(struct p *pp);
+
+/* ---- stack.c: goroutine stacks ---- */
+#define STACKSIZE (64 * 1024)
+#define STACK_CANARY 0x57ac4ca9a21e5eedULL
+void stackinit(void);
+struct stack stackalloc(void);
+bool stackcheck(const struct g *gp);
+struct stackstats {
+	_Atomic int64_t nmmap;    /* mmap calls made for stacks */
+	_Atomic int64_t nguarded; /* stacks handed out with a guard page */
+	_Atomic int64_t nslab;    /* stacks handed out from slabs */
+	int64_t guardbudget;      /* how many guarded stacks may exist */
+};
+extern struct stackstats stackstats;
+
+/* ---- signal.c: faults on goroutine stacks ---- */
+void siginit(void);
+void minitsignals(struct m *mp);
+
+/* ---- syscall.c: blocking system calls (lab 4) ---- */
+void entersyscall(void);
+void exitsyscall(void);
+
+/* ---- env.c: settings from the environment ---- */
+int32_t getmaxprocs(void);
+
+#endif

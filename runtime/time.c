@@ -1,0 +1,26 @@
+/*
+ * time.c - the clock and sleeping.
+ *
+ * grt_sleep is an ordinary blocking system call here: the thread sleeps,
+ * and the goroutine keeps its M and (until lab 4) its P.
+ */
+#include <errno.h>
+#include <time.h>
+
+#include "runtime.h"
+
+int64_t grt_nanotime(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void grt_sleep(int64_t ns)
+{
+	if (ns <= 0)
+		return;
+	struct timespec ts = { .tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000 };
+	while (GRT_SYSCALL(nanosleep(&ts, &ts)) != 0 && errno == EINTR) {
+	}
+}
