@@ -3,7 +3,7 @@
 #   make grade [LAB=NN] [REF=1] [SOLUTIONS=1]   grade your labs
 #   make test                                   check the whole workbook
 #
-# Also: make lib (build/libgrt.a), make bench, make clean.
+# Also: make lib (build/libgrt.a), make bench [TREE=1], make clean.
 #
 # Which file of a lab is compiled:
 #   default       the working tree (your files) for every lab
@@ -74,7 +74,7 @@ test:
 	@$(PYTHON) grader/check
 
 bench:
-	@$(MAKE) -s --no-print-directory -C bench run
+	@$(PYTHON) bench/run $(if $(TREE),--tree)
 
 clean:
 	rm -rf build grade-results
