@@ -583,6 +583,7 @@ int grt_main(void (*fn)(void *), void *arg)
 	struct mainarg ma = { .fn = fn, .arg = arg };
 	noteclear(&ma.done);
 	struct g *gp = newproc1(NULL, runmain, &ma);
+	gp->startfn = fn; /* what dumps and gdb should call it */
 	lock(&sched.lock);
 	globrunqput(gp);
 	unlock(&sched.lock);
