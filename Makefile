@@ -11,9 +11,11 @@
 #   REF=1 LAB=NN  solutions/ for the labs before NN, your files from NN on
 
 # Labs in order, their folders, and the student files of each.
-LABS := 01
+LABS := 01 02
 LAB01_DIR := lab01-context-switch
 LAB01_FILES := gogo.S gostartcall.c
+LAB02_DIR := lab02-runqueues
+LAB02_FILES := runq.c
 
 CC ?= cc
 CFLAGS ?= -O2 -g

@@ -153,6 +153,13 @@ struct g *gqueue_pop(struct gqueue *q)
 	return gp;
 }
 
+/* Put gp at the tail of the global run queue.  sched.lock must be held. */
+void globrunqput(struct g *gp)
+{
+	gqueue_push(&sched.runq, gp);
+	atomic_fetch_add(&sched.runqsize, 1);
+}
+
 static void pidleput(struct p *pp)
 {
 	pp->status = _Pidle;
@@ -281,21 +288,25 @@ static void stopm(struct m *mp)
 
 /* ---- the scheduler ---- */
 
-/* Find a goroutine to run; sleeps while there is none. */
-static struct g *findrunnable(struct m *mp)
+/* Find a goroutine to run; sleeps while there is none.  *inheritTime
+ * tells whether it shares the time slice of the goroutine before it. */
+static struct g *findrunnable(struct m *mp, bool *inheritTime)
 {
 	for (;;) {
 		struct p *pp = mp->p;
-		struct g *gp = runqget(pp);
+		struct g *gp = findqueued(pp, inheritTime);
 		if (gp)
 			return gp;
+		/* Nothing we may take: a last look at the global queue under
+		 * the lock, then give back the P and sleep, in one critical
+		 * section, so that a wakep cannot slip in between. */
 		lock(&sched.lock);
-		gp = globrunqget(pp);
+		gp = globrunqget(pp, 0);
 		if (gp) {
 			unlock(&sched.lock);
+			*inheritTime = false;
 			return gp;
 		}
-		/* Nothing anywhere we may look: give back the P and sleep. */
 		mp->p = NULL;
 		pidleput(pp);
 		stopm(mp);
@@ -304,10 +315,11 @@ static struct g *findrunnable(struct m *mp)
 
 /* Run gp on this M until it comes back to g0 through mcall; then perform
  * the action it asked for, on g0. */
-static void execute(struct m *mp, struct g *gp)
+static void execute(struct m *mp, struct g *gp, bool inheritTime)
 {
 	casgstatus(gp, _Grunnable, _Grunning);
-	mp->p->schedtick++;
+	if (!inheritTime)
+		mp->p->schedtick++;
 	mp->curg = gp;
 	gp->m = mp;
 	gogo(&mp->g0->sched, &gp->sched);
@@ -325,8 +337,11 @@ static void execute(struct m *mp, struct g *gp)
 static noreturn void schedule(void)
 {
 	struct m *mp = getm();
-	for (;;)
-		execute(mp, findrunnable(mp));
+	for (;;) {
+		bool inheritTime = false;
+		struct g *gp = findrunnable(mp, &inheritTime);
+		execute(mp, gp, inheritTime);
+	}
 }
 
 /* Switch to g0 and call fn(gp) there, gp being the caller's goroutine.

@@ -168,7 +168,7 @@ struct p {
 	uint32_t status;   /* _P*; changed with sched.lock held */
 	struct m *m;       /* the M that holds it, or NULL when idle */
 	struct p *link;    /* next on sched.pidle */
-	uint32_t schedtick; /* incremented on every schedule */
+	uint32_t schedtick; /* +1 per new time slice (not for runnext) */
 	/* The local run queue (lab 2): a ring read by thieves without a lock. */
 	_Atomic uint32_t runqhead;
 	_Atomic uint32_t runqtail;
@@ -227,14 +227,23 @@ noreturn void goexit_badreturn(void); /* what returns past a first frame hits */
 void wakep(void);
 void gqueue_push(struct gqueue *q, struct g *gp);
 struct g *gqueue_pop(struct gqueue *q);
+void globrunqput(struct g *gp);
 noreturn void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 noreturn void stub_abort(const char *lab, const char *file, const char *what);
 
-/* ---- runq.c: run queues (lab 2) ---- */
+/* ---- lab02 runq.c: run queues ---- */
+/* Put gp on pp's queue; next: gp was made runnable by the running
+ * goroutine and should run next.  Only pp's owner may call it. */
 void runqput(struct p *pp, struct g *gp, bool next);
-struct g *runqget(struct p *pp);
-void globrunqput(struct g *gp);
-struct g *globrunqget(struct p *pp);
+/* The next goroutine from pp's own queue; *inheritTime is set when it
+ * comes from runnext and so shares the current time slice. */
+struct g *runqget(struct p *pp, bool *inheritTime);
+/* Up to max (0: no limit) goroutines from the global queue: one to run
+ * now, the rest moved to pp's queue.  sched.lock must be held. */
+struct g *globrunqget(struct p *pp, int32_t max);
+/* Where findrunnable looks first: the queues a P may use without
+ * stealing (the local one, the global one, and in which order). */
+struct g *findqueued(struct p *pp, bool *inheritTime);
 
 /* ---- stack.c: goroutine stacks ---- */
 #define STACKSIZE (64 * 1024)
