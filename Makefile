@@ -50,7 +50,7 @@ endef
 $(foreach n,$(LABS),$(eval $(call labrules,$(n))))
 LAB_OBJ := $(foreach n,$(LABS),$(LAB$(n)_OBJ))
 
-.PHONY: all lib grade test bench testbin tests clean
+.PHONY: all lib grade test bench testbin tests clean figures
 all: lib
 
 $(BUILD)/runtime/%.o: runtime/%.c $(RUNTIME_HDR) | $(BUILD)/runtime
@@ -77,6 +77,17 @@ test:
 
 bench:
 	@$(PYTHON) bench/run $(if $(TREE),--tree)
+
+# The handouts' pictures, from real runs of tools/figures.c on the solutions.
+FIGURES := lab01-states lab02-runnext lab02-full lab02-spill
+figures:
+	@$(MAKE) -s --no-print-directory build/figures/libgrt.a BUILD=build/figures SOLUTIONS=1
+	@$(CC) $(ALLCFLAGS) -o build/figures/figures tools/figures.c build/figures/libgrt.a $(LDLIBS)
+	@for f in $(FIGURES); do \
+		lab=$$(echo $$f | cut -c1-5); dir=$$(ls -d $$lab-*)/figures; mkdir -p $$dir; \
+		build/figures/figures $$f > build/figures/$$f.dot && \
+		dot -Tsvg build/figures/$$f.dot > $$dir/$${f#*-}.svg && echo "$$dir/$${f#*-}.svg"; \
+	done
 
 clean:
 	rm -rf build grade-results

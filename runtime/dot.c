@@ -36,34 +36,59 @@ static void gname(FILE *out, const struct g *gp)
 		fprintf(out, " %p", (void *)gp->startfn);
 }
 
-/* A record node listing gs left to right: label | G.. | G.. */
-static void grecord(FILE *out, const char *id, const char *label, struct g *const *gs, int n)
+#define SHOWNENDS 6 /* a long queue shows this many at each end */
+
+/* A queue drawn as one record, left to right: label | G.. | G.. .  The
+ * caller announces n, then passes every goroutine in order to qitem; a
+ * long queue keeps its two ends and counts the middle. */
+struct qrecord {
+	FILE *out;
+	int i, n;
+};
+
+static void qbegin(struct qrecord *q, FILE *out, const char *id, const char *label, int n)
 {
-	fprintf(out, "    %s [label=\"%s", id, label);
-	if (n == 0)
-		fprintf(out, "|(empty)");
-	for (int i = 0; i < n; i++) {
-		fprintf(out, "|");
-		gname(out, gs[i]);
+	*q = (struct qrecord){ out, 0, n };
+	fprintf(out, "    %s [label=\"%s%s", id, label, n == 0 ? "|(empty)" : "");
+}
+
+static void qitem(struct qrecord *q, const struct g *gp)
+{
+	int i = q->i++;
+	if (q->n > 2 * SHOWNENDS + 1 && i >= SHOWNENDS && i < q->n - SHOWNENDS) {
+		if (i == SHOWNENDS)
+			fprintf(q->out, "|%d more", q->n - 2 * SHOWNENDS);
+		return;
 	}
-	fprintf(out, "\"];\n");
+	fprintf(q->out, "|");
+	gname(q->out, gp);
+}
+
+static void qend(struct qrecord *q)
+{
+	fprintf(q->out, "\"];\n");
 }
 
 static void dumpp(FILE *out, struct p *pp)
 {
-	struct g *gs[RUNQSIZE];
-	uint32_t head = atomic_load(&pp->runqhead), tail = atomic_load(&pp->runqtail);
-	int n = 0;
-	for (uint32_t i = head; i != tail && n < RUNQSIZE; i++)
-		gs[n++] = atomic_load(&pp->runq[i % RUNQSIZE]);
+	struct qrecord q;
+	char id[32];
 	fprintf(out, "  subgraph cluster_p%d {\n    label=\"P%d %s  schedtick %u\";\n", pp->id, pp->id,
 		pstatusname(pp->status), pp->schedtick);
 	struct g *next = atomic_load(&pp->runnext);
-	char id[32];
 	snprintf(id, sizeof id, "p%d_next", pp->id);
-	grecord(out, id, "runnext", &next, next ? 1 : 0);
+	qbegin(&q, out, id, "runnext", next ? 1 : 0);
+	if (next)
+		qitem(&q, next);
+	qend(&q);
+	uint32_t head = atomic_load(&pp->runqhead), tail = atomic_load(&pp->runqtail);
+	if (tail - head > RUNQSIZE) /* read in the middle of a change */
+		tail = head;
 	snprintf(id, sizeof id, "p%d_runq", pp->id);
-	grecord(out, id, "local run queue", gs, n);
+	qbegin(&q, out, id, "local run queue", (int)(tail - head));
+	for (uint32_t i = head; i != tail; i++)
+		qitem(&q, atomic_load(&pp->runq[i % RUNQSIZE]));
+	qend(&q);
 	fprintf(out, "  }\n");
 }
 
@@ -122,13 +147,13 @@ void grt_dump_dot(FILE *out)
 		     "fontsize=10];\n");
 	for (int32_t i = 0; i < gomaxprocs; i++)
 		dumpp(out, allp[i]);
-	struct g *gs[64];
-	int n = 0;
-	for (struct g *gp = sched.runq.head; gp && n < 64; gp = gp->schedlink)
-		gs[n++] = gp;
+	struct qrecord q;
 	fprintf(out, "  subgraph cluster_global {\n    label=\"global run queue: %d\";\n",
 		atomic_load(&sched.runqsize));
-	grecord(out, "global", "head", gs, n);
+	qbegin(&q, out, "global", "head", atomic_load(&sched.runqsize));
+	for (struct g *gp = sched.runq.head; gp; gp = gp->schedlink)
+		qitem(&q, gp);
+	qend(&q);
 	fprintf(out, "  }\n");
 	for (struct m *mp = sched.allm; mp; mp = mp->alllink)
 		dumpm(out, mp);

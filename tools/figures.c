@@ -1,0 +1,83 @@
+/*
+ * figures.c - the handouts' pictures, drawn by the runtime itself.
+ *
+ *     figures SCENARIO > out.dot
+ *
+ * Each scenario sets up a moment worth seeing on one P, then calls
+ * grt_dump_dot.  `make figures` runs them all and renders the SVGs that
+ * the lab READMEs show, so that the pictures never drift from the code.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grt.h"
+
+/* Not static: grt_dump_dot names goroutines by their exported symbols. */
+void worker(void *arg);
+void waiter(void *arg);
+void sleeper(void *arg);
+void states(void *arg);
+void spawns(void *arg);
+
+static grt_chan *gate;
+
+void worker(void *arg)
+{
+	(void)arg;
+}
+
+void waiter(void *arg)
+{
+	(void)arg;
+	char c;
+	grt_chan_recv(gate, &c);
+}
+
+void sleeper(void *arg)
+{
+	grt_wg_wait(arg);
+}
+
+/* lab 1: goroutines in every state at once. */
+void states(void *arg)
+{
+	(void)arg;
+	static grt_wg never;
+	gate = grt_chan_make(1, 0);
+	grt_wg_add(&never, 1);
+	for (int i = 0; i < 3; i++)
+		grt_go(waiter, NULL);
+	grt_go(sleeper, &never);
+	grt_yield(); /* let them park */
+	for (int i = 0; i < 3; i++)
+		grt_go(worker, NULL);
+	grt_dump_dot(stdout);
+}
+
+static int nspawn;
+
+/* lab 2: the run queue after nspawn spawns. */
+void spawns(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < nspawn; i++)
+		grt_go(worker, NULL);
+	grt_dump_dot(stdout);
+}
+
+int main(int argc, char **argv)
+{
+	setenv("GRT_MAXPROCS", "1", 1);
+	const char *s = argc == 2 ? argv[1] : "";
+	if (strcmp(s, "lab01-states") == 0)
+		return grt_main(states, NULL);
+	nspawn = strcmp(s, "lab02-runnext") == 0 ? 4
+	       : strcmp(s, "lab02-full") == 0	 ? 257
+	       : strcmp(s, "lab02-spill") == 0	 ? 258
+						 : 0;
+	if (nspawn)
+		return grt_main(spawns, NULL);
+	fprintf(stderr, "usage: figures lab01-states | lab02-runnext | lab02-full | lab02-spill\n");
+	return 2;
+}
