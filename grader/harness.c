@@ -7,7 +7,8 @@
  * With GRT_RESULT_FD and GRT_RESULT_TOKEN set (the grader sets them), the
  * outcome goes to that fd as "PASS token" or "FAIL token file:line: what";
  * both variables are removed before the test starts.  Without them (a run
- * by hand), the outcome is printed on stderr.
+ * by hand), the outcome is printed on stderr.  With GRT_FAILDUMP=file, a
+ * failing check first draws the scheduler's state there (grt_dump_dot).
  *
  * Do not edit: the grader uses a pristine copy of this file.
  */
@@ -76,6 +77,13 @@ noreturn void harness_fail(const char *file, int line, const char *fmt, ...)
 	va_end(ap);
 	const char *base = strrchr(file, '/');
 	snprintf(msg, sizeof msg, "FAIL %s %s:%d: %s", token, base ? base + 1 : file, line, what);
+	/* The scheduler's state at the failure, for the grader to show. */
+	const char *dump = getenv("GRT_FAILDUMP");
+	FILE *f = dump ? fopen(dump, "w") : NULL;
+	if (f) {
+		grt_dump_dot(f);
+		fclose(f);
+	}
 	report(msg);
 	_exit(1);
 }
@@ -91,8 +99,9 @@ int harness_child(void (*fn)(void), char *err, int errcap)
 		FAIL("fork failed");
 	if (pid == 0) {
 		if (resultfd >= 0)
-			close(resultfd); /* the child reports nothing to the grader */
+			close(resultfd); /* the child reports nothing to the grader, */
 		resultfd = -1;
+		unsetenv("GRT_FAILDUMP"); /* nor draws the picture */
 		close(p[0]);
 		dup2(p[1], 2);
 		fn();

@@ -1,27 +1,57 @@
 /*
  * env.c - settings from the environment, Go-style.
  *
- * GRT_MAXPROCS: the number of Ps (default: the CPUs this process may use).
+ *   GRT_MAXPROCS=N        the number of Ps (default: the CPUs this process may use)
+ *   GRT_DEBUG=k=v,...     schedtrace=MS, scheddetail=1 (as Go's GODEBUG);
+ *                         unknown keys are ignored, as Go does
+ *   GRT_DOT=dir           a Graphviz snapshot at every scheduling event
+ *   GRT_DOT_MAX=N         at most N snapshots (default 500)
+ *   GRT_FAILDUMP=file     where a failing test or SIGQUIT leaves the picture
  */
 #include <sched.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "runtime.h"
 
 #define MAXPROCS_LIMIT 1024
 
+struct debugvars debug = { .dotmax = 500 };
+
+/* A whole number from lo to hi, or a fatal error naming the setting. */
+static int64_t number(const char *name, const char *s, int64_t lo, int64_t hi)
+{
+	char *end;
+	long long n = strtoll(s, &end, 10);
+	if (end == s || (*end != '\0' && *end != ',') || n < lo || n > hi)
+		fatal("%s=%s: want a whole number from %lld to %lld", name, s, (long long)lo, (long long)hi);
+	return n;
+}
+
 int32_t getmaxprocs(void)
 {
 	const char *s = getenv("GRT_MAXPROCS");
-	if (s && *s) {
-		char *end;
-		long n = strtol(s, &end, 10);
-		if (*end != '\0' || n < 1 || n > MAXPROCS_LIMIT)
-			fatal("GRT_MAXPROCS=%s: want a whole number from 1 to %d", s, MAXPROCS_LIMIT);
-		return (int32_t)n;
-	}
+	if (s && *s)
+		return (int32_t)number("GRT_MAXPROCS", s, 1, MAXPROCS_LIMIT);
 	cpu_set_t set;
 	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
 		return CPU_COUNT(&set);
 	return 1;
+}
+
+void parsedebugvars(void)
+{
+	const char *s = getenv("GRT_DEBUG");
+	for (; s && *s; s = strchr(s, ',') ? strchr(s, ',') + 1 : "") {
+		if (strncmp(s, "schedtrace=", 11) == 0)
+			debug.schedtrace = number("GRT_DEBUG schedtrace", s + 11, 0, 3600000);
+		else if (strncmp(s, "scheddetail=", 12) == 0)
+			debug.scheddetail = (int)number("GRT_DEBUG scheddetail", s + 12, 0, 1);
+	}
+	if ((s = getenv("GRT_DOT")) && *s)
+		debug.dotdir = s;
+	if ((s = getenv("GRT_DOT_MAX")) && *s)
+		debug.dotmax = (int)number("GRT_DOT_MAX", s, 1, 1000000);
+	if ((s = getenv("GRT_FAILDUMP")) && *s)
+		debug.faildump = s;
 }

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <linux/futex.h>
+#include <sched.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -70,4 +71,19 @@ void notewakeup(struct note *n)
 	if (atomic_exchange_explicit(&n->key, 1, memory_order_release) != 0)
 		fatal("notewakeup: double wake-up");
 	futexwakeup(&n->key, 1);
+}
+
+/* For those who must not wait forever: a dump of a runtime that may be
+ * stuck with the lock held. */
+bool lockfor(struct mutex *l, int64_t ns)
+{
+	int64_t deadline = grt_nanotime() + ns;
+	do {
+		uint32_t v = 0;
+		if (atomic_compare_exchange_weak_explicit(&l->key, &v, 1, memory_order_acquire,
+							  memory_order_relaxed))
+			return true;
+		sched_yield();
+	} while (grt_nanotime() < deadline);
+	return false;
 }

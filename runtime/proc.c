@@ -317,11 +317,12 @@ static struct g *findrunnable(struct m *mp, bool *inheritTime)
  * the action it asked for, on g0. */
 static void execute(struct m *mp, struct g *gp, bool inheritTime)
 {
+	mp->curg = gp; /* before the state: a reader that sees running sees where */
+	gp->m = mp;
 	casgstatus(gp, _Grunnable, _Grunning);
 	if (!inheritTime)
 		mp->p->schedtick++;
-	mp->curg = gp;
-	gp->m = mp;
+	dotsnapshot("run", gp);
 	gogo(&mp->g0->sched, &gp->sched);
 
 	mp->curg = NULL;
@@ -380,6 +381,7 @@ static void park_m(struct g *gp)
 		mp->waitunlockf(mp->waitlock);
 	mp->waitunlockf = NULL;
 	mp->waitlock = NULL;
+	dotsnapshot("park", gp);
 }
 
 /* Park the calling goroutine.  unlockf(lock) runs on g0 after the
@@ -409,6 +411,7 @@ void goready(struct g *gp)
 		globrunqput(gp);
 		unlock(&sched.lock);
 	}
+	dotsnapshot("ready", gp);
 	wakep();
 }
 
@@ -507,7 +510,9 @@ void newproc(void (*fn)(void *), void *arg)
 	struct m *mp = getm();
 	if (!mp || !mp->curg)
 		fatal("grt_go called outside a goroutine: start the runtime with grt_main");
-	runqput(mp->p, newproc1(mp->p, fn, arg), true);
+	struct g *gp = newproc1(mp->p, fn, arg);
+	runqput(mp->p, gp, true);
+	dotsnapshot("spawn", gp);
 	wakep();
 }
 
@@ -560,6 +565,7 @@ int grt_gomaxprocs(void)
 static void schedinit(void)
 {
 	gomaxprocs = getmaxprocs();
+	parsedebugvars();
 	stackinit();
 	siginit();
 	allp = calloc(gomaxprocs, sizeof *allp);
@@ -573,6 +579,7 @@ static void schedinit(void)
 		allp[i] = pp;
 		pidleput(pp);
 	}
+	schedtraceinit();
 }
 
 struct mainarg {

@@ -5,7 +5,7 @@
  * The names are Go's (src/runtime/runtime2.go, proc.go), so that this file
  * reads beside Go's.  Prototypes are grouped by the file that defines them.
  *
- * Lock order: sched.lock, then a channel's or a sync object's lock, then
+ * Lock order: a channel's or a sync object's lock, then sched.lock, then
  * sched.allglock.  Never hold a lock across a switch (gogo), except the one
  * handed to gopark, which the scheduler releases on g0 once the goroutine's
  * registers are saved.
@@ -31,6 +31,7 @@ struct mutex {
 };
 void lock(struct mutex *l);
 void unlock(struct mutex *l);
+bool lockfor(struct mutex *l, int64_t ns); /* lock, or give up after ns */
 
 /* A note is a one-shot event: one thread sleeps until another wakes it.
  * noteclear re-arms it; only then may it be slept on again. */
@@ -269,5 +270,24 @@ void exitsyscall(void);
 
 /* ---- env.c: settings from the environment ---- */
 int32_t getmaxprocs(void);
+struct debugvars {
+	int64_t schedtrace; /* GRT_DEBUG=schedtrace=MS: print the state every MS ms */
+	int scheddetail;    /* GRT_DEBUG=scheddetail=1: and every P, M and G */
+	const char *dotdir; /* GRT_DOT=dir: a snapshot at every scheduling event */
+	int dotmax;         /* GRT_DOT_MAX: at most this many snapshots */
+	const char *faildump; /* GRT_FAILDUMP=file: the picture on a failure or SIGQUIT */
+};
+extern struct debugvars debug;
+void parsedebugvars(void);
+
+/* ---- symtab.c: function names ---- */
+const char *funcname(uintptr_t pc);
+
+/* ---- dot.c: pictures of the state ---- */
+void dotsnapshot(const char *event, const struct g *gp);
+void faildump(const char *why);
+
+/* ---- trace.c: GRT_DEBUG=schedtrace ---- */
+void schedtraceinit(void);
 
 #endif

@@ -52,6 +52,15 @@ static void sigfault(int sig, siginfo_t *info, void *ctx)
 	signal(sig, SIG_DFL);
 }
 
+/* The grader sends SIGQUIT to a test that ran out of time: leave the
+ * picture of where everyone was, then go. */
+static void sigquit(int sig)
+{
+	(void)sig;
+	faildump("stopped by SIGQUIT (the test ran out of time?)");
+	_exit(2);
+}
+
 void siginit(void)
 {
 	struct sigaction sa;
@@ -61,6 +70,8 @@ void siginit(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
+	if (debug.faildump)
+		signal(SIGQUIT, sigquit);
 }
 
 void minitsignals(struct m *mp)

@@ -1,0 +1,90 @@
+/*
+ * trace.c - GRT_DEBUG=schedtrace=MS[,scheddetail=1]: the scheduler's state
+ * on stderr every MS milliseconds, in the format of Go's GODEBUG=schedtrace:
+ *
+ *   SCHED 1004ms: gomaxprocs=2 idleprocs=0 threads=3 spinningthreads=0 idlethreads=1 runqueue=0 [3 0]
+ *
+ * The numbers in brackets are the lengths of the Ps' local run queues.
+ * threads counts the Ms.  With scheddetail=1, one line per P, M and G
+ * follows.  Fields whose mechanism a later lab adds stay 0 until then.
+ * A thread of its own prints them (Go's sysmon does).
+ */
+#include <stdio.h>
+#include <time.h>
+
+#include "runtime.h"
+
+static const char *const gstatusnames[] = { "idle", "runnable", "running", "syscall", "waiting", "dead" };
+
+static int64_t gid(const struct g *gp)
+{
+	return gp ? gp->goid : -1;
+}
+
+static void detail(FILE *out)
+{
+	for (int32_t i = 0; i < gomaxprocs; i++) {
+		struct p *pp = allp[i];
+		fprintf(out,
+			"  P%d: status=%u schedtick=%u syscalltick=0 m=%lld runqsize=%u gfreecnt=%d timerslen=0\n",
+			pp->id, pp->status, pp->schedtick, pp->m ? (long long)pp->m->id : -1LL,
+			atomic_load(&pp->runqtail) - atomic_load(&pp->runqhead), pp->gfreecnt);
+	}
+	for (struct m *mp = sched.allm; mp; mp = mp->alllink)
+		fprintf(out,
+			"  M%lld: p=%d curg=%lld mallocing=0 throwing=0 preemptoff= locks=0 dying=0 "
+			"spinning=%s blocked=%s lockedg=-1\n",
+			(long long)mp->id, mp->p ? mp->p->id : -1, (long long)gid(mp->curg),
+			mp->spinning ? "true" : "false", mp->idle ? "true" : "false");
+	lock(&sched.allglock);
+	for (int64_t i = 0; i < sched.allglen; i++) {
+		struct g *gp = sched.allgs[i];
+		uint32_t s = readgstatus(gp);
+		if (s == _Gdead)
+			continue;
+		fprintf(out, "  G%lld: status=%u(%s) m=%lld lockedm=-1\n", (long long)gp->goid, s,
+			s == _Gwaiting ? waitReasonStrings[gp->waitreason] : gstatusnames[s],
+			gp->m ? (long long)gp->m->id : -1LL);
+	}
+	unlock(&sched.allglock);
+}
+
+static void schedtrace(int64_t start)
+{
+	FILE *out = stderr;
+	lock(&sched.lock);
+	int spinning = 0;
+	for (struct m *mp = sched.allm; mp; mp = mp->alllink)
+		spinning += mp->spinning;
+	fprintf(out,
+		"SCHED %lldms: gomaxprocs=%d idleprocs=%d threads=%d spinningthreads=%d idlethreads=%d "
+		"runqueue=%d [",
+		(long long)((grt_nanotime() - start) / 1000000), gomaxprocs, atomic_load(&sched.npidle),
+		atomic_load(&sched.mcount), spinning, sched.nmidle, atomic_load(&sched.runqsize));
+	for (int32_t i = 0; i < gomaxprocs; i++)
+		fprintf(out, "%s%u", i ? " " : "", atomic_load(&allp[i]->runqtail) - atomic_load(&allp[i]->runqhead));
+	fprintf(out, "]\n");
+	if (debug.scheddetail)
+		detail(out);
+	unlock(&sched.lock);
+	fflush(out);
+}
+
+static void *tracer(void *arg)
+{
+	(void)arg;
+	int64_t start = grt_nanotime();
+	struct timespec ts = { debug.schedtrace / 1000, (debug.schedtrace % 1000) * 1000000 };
+	for (;;) {
+		nanosleep(&ts, NULL);
+		schedtrace(start);
+	}
+	return NULL;
+}
+
+void schedtraceinit(void)
+{
+	pthread_t t;
+	if (debug.schedtrace > 0 && pthread_create(&t, NULL, tracer, NULL) == 0)
+		pthread_detach(t);
+}
