@@ -22,6 +22,10 @@
 
 #include "harness.h"
 
+/* Weak: a harness linked without the runtime (the grader's self-test)
+ * has no pictures to draw. */
+#pragma weak grt_dump_dot
+
 #define MAXTESTS 256
 
 static struct harness_test *tests[MAXTESTS];
@@ -79,7 +83,7 @@ noreturn void harness_fail(const char *file, int line, const char *fmt, ...)
 	snprintf(msg, sizeof msg, "FAIL %s %s:%d: %s", token, base ? base + 1 : file, line, what);
 	/* The scheduler's state at the failure, for the grader to show. */
 	const char *dump = getenv("GRT_FAILDUMP");
-	FILE *f = dump ? fopen(dump, "w") : NULL;
+	FILE *f = dump && grt_dump_dot ? fopen(dump, "w") : NULL;
 	if (f) {
 		grt_dump_dot(f);
 		fclose(f);
