@@ -449,36 +449,37 @@ static void gfput(struct p *pp, struct g *gp)
 		pp->gfreecnt--;
 		x->schedlink = sched.gfree;
 		sched.gfree = x;
-		sched.ngfree++;
+		atomic_fetch_add(&sched.ngfree, 1);
 	}
 	unlock(&sched.lock);
 }
 
+/* A dead G to reuse, from pp's list (refilled from the global one when
+ * empty), or from the global list when there is no P. */
 static struct g *gfget(struct p *pp)
 {
-	if (pp && !pp->gfree && sched.gfree) {
+	struct g *gp;
+	if (!pp || (!pp->gfree && atomic_load(&sched.ngfree) > 0)) {
 		lock(&sched.lock);
-		while (pp->gfreecnt < GFREEMAX / 2 && sched.gfree) {
-			struct g *x = sched.gfree;
-			sched.gfree = x->schedlink;
-			sched.ngfree--;
-			x->schedlink = pp->gfree;
-			pp->gfree = x;
+		while (pp && pp->gfreecnt < GFREEMAX / 2 && sched.gfree) {
+			gp = sched.gfree;
+			sched.gfree = gp->schedlink;
+			atomic_fetch_sub(&sched.ngfree, 1);
+			gp->schedlink = pp->gfree;
+			pp->gfree = gp;
 			pp->gfreecnt++;
 		}
-		unlock(&sched.lock);
-	}
-	struct g *gp = pp ? pp->gfree : NULL;
-	if (gp) {
-		pp->gfree = gp->schedlink;
-		pp->gfreecnt--;
-	} else if (!pp && sched.gfree) {
-		lock(&sched.lock);
-		if ((gp = sched.gfree)) {
+		if (!pp && (gp = sched.gfree)) {
 			sched.gfree = gp->schedlink;
-			sched.ngfree--;
+			atomic_fetch_sub(&sched.ngfree, 1);
 		}
 		unlock(&sched.lock);
+		if (!pp)
+			return gp;
+	}
+	if ((gp = pp->gfree)) {
+		pp->gfree = gp->schedlink;
+		pp->gfreecnt--;
 	}
 	return gp;
 }

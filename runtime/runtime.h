@@ -202,7 +202,7 @@ struct schedt {
 	_Atomic int32_t runqsize;
 
 	struct g *gfree;    /* dead Gs beyond the per-P caches */
-	int32_t ngfree;
+	_Atomic int32_t ngfree;
 
 	_Atomic int64_t goidgen;
 
