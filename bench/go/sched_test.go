@@ -40,6 +40,27 @@ func TestBench(t *testing.T) {
 	wg.Wait()
 	fmt.Printf("spawn+exit\tGo\t%.1f\n", perOp(time.Since(t0), nSpawn))
 
+	procs := runtime.GOMAXPROCS(0)
+	var all sync.WaitGroup
+	all.Add(procs)
+	t0 = time.Now()
+	for p := 0; p < procs; p++ {
+		go func() {
+			var wg sync.WaitGroup
+			for i := 0; i < nSpawn/procs; i++ {
+				wg.Add(1)
+				go func() { wg.Done() }()
+				if i%64 == 63 {
+					wg.Wait()
+				}
+			}
+			wg.Wait()
+			all.Done()
+		}()
+	}
+	all.Wait()
+	fmt.Printf("spawn, every P\tGo\t%.1f\n", perOp(time.Since(t0), nSpawn))
+
 	in, out := make(chan int), make(chan int)
 	go func() {
 		for v := range in {
