@@ -1,0 +1,599 @@
+"""grt.py - gdb commands for the goroutine runtime.
+
+    (gdb) source tools/gdb/grt.py
+
+  info goroutines      every goroutine that is not dead: id, state, why it
+                       waits, the function it was started with (* = on a thread)
+  goroutine N CMD      run the gdb command CMD (bt, info frame, frame 2, ...)
+                       as if goroutine N were the current thread
+  goroutine all CMD    the same, for every goroutine in turn
+  info ps              every P: status, M, schedtick, runnext, local run
+                       queue, free Gs; then the global run queue
+  info ms              every M: thread, P, current goroutine, idle/spinning/syscall
+  grt dot [FILE]       the picture grt_dump_dot would draw at this moment,
+                       byte for byte (to gdb's output without FILE)
+
+Every command only reads the program's memory through gdb: nothing runs in
+the program.  So they work wherever it stopped, in user code or inside the
+scheduler with sched.lock held, and on a program that is stuck.
+
+How `goroutine N CMD` works.  A goroutine that is not on a thread left its
+callee-saved registers, stack pointer and resume address in g->sched
+(struct gobuf, saved by gogo).  That is all an unwinder needs: for the
+length of one command, those values are loaded into the current thread's
+registers (frame 0), then the thread's own values are put back, whatever
+the command did.  A goroutine that is running (or in a system call) has its
+registers on its thread: the command runs on that thread instead.
+"""
+
+import re
+
+import gdb
+
+# dot.c's #defines are not in the debug information: keep these in step.
+SHOWNENDS = 6  # a long queue shows this many goroutines at each end
+MAXSHOWN = 24  # waiting goroutines drawn per reason
+
+GSTATUS = ("idle", "runnable", "running", "syscall", "waiting", "dead")
+PSTATUS = ("idle", "running", "syscall", "dead")
+
+# gdb register <- struct gobuf field: what gogo saves and loads.
+GOBUF_REGS = (("rsp", "sp"), ("rip", "pc"), ("rbp", "bp"), ("rbx", "bx"),
+              ("r12", "r12"), ("r13", "r13"), ("r14", "r14"), ("r15", "r15"))
+
+# Commands that would resume the program: on a goroutine's borrowed
+# registers, the thread would run off with them.
+RESUMING = {"c", "continue", "fg", "s", "step", "si", "stepi", "n", "next", "ni", "nexti",
+            "finish", "fin", "u", "until", "advance", "jump", "j", "run", "r", "start",
+            "starti", "call", "signal", "queue-signal", "return", "kill", "detach"}
+
+LIST_LIMIT = 10000000  # a linked list longer than this is taken to be a cycle
+
+
+def _symbol(name):
+    sym = gdb.lookup_global_symbol(name) or gdb.lookup_static_symbol(name)
+    if sym is None:
+        raise gdb.GdbError("grt: no symbol %r here: is this a program linked with the runtime "
+                           "(libgrt.a, built with -g)?" % name)
+    return sym.value()
+
+
+def _const(expr, default):
+    """The value of an enumerator from the debug information."""
+    try:
+        return int(gdb.parse_and_eval(expr))
+    except gdb.error:
+        return default
+
+
+def _fetch(addr, typ):
+    """The struct of type typ at addr, read from memory in one go."""
+    v = gdb.Value(addr).cast(typ.pointer()).dereference()
+    v.fetch_lazy()
+    return v
+
+
+def _name(seq, i):
+    return seq[i] if 0 <= i < len(seq) else "?"
+
+
+class State:
+    """What the runtime's globals say at this moment, read lazily, once per command."""
+
+    def __init__(self):
+        if gdb.selected_thread() is None:
+            raise gdb.GdbError("grt: the program is not running")
+        self.gtype = gdb.lookup_type("struct g")
+        self.mtype = gdb.lookup_type("struct m")
+        self.ptype = gdb.lookup_type("struct p")
+        self.ptrsize = gdb.lookup_type("void").pointer().sizeof
+        self.sched = _symbol("sched")
+        self.sched.fetch_lazy()
+        self.Grunning = _const("_Grunning", 2)
+        self.Gsyscall = _const("_Gsyscall", 3)
+        self.Gwaiting = _const("_Gwaiting", 4)
+        self.Gdead = _const("_Gdead", 5)
+        self._gs = {}
+        self._allgs = self._allm = self._allp = None
+        self._names = {}
+
+    # ---- reading ----
+
+    def _pointers(self, addr, n):
+        """n pointers from an array at addr, in one read."""
+        if n <= 0 or addr == 0:
+            return []
+        raw = bytes(gdb.selected_inferior().read_memory(addr, n * self.ptrsize))
+        w = self.ptrsize
+        return [int.from_bytes(raw[i:i + w], "little") for i in range(0, len(raw), w)]
+
+    def g(self, addr):
+        """struct g at addr (a gdb.Value), or None for NULL."""
+        if not addr:
+            return None
+        gp = self._gs.get(addr)
+        if gp is None:
+            gp = self._gs[addr] = _fetch(addr, self.gtype)
+        return gp
+
+    def allgs(self):
+        """Every G ever made, in sched.allgs order: (address, struct g)."""
+        if self._allgs is None:
+            n = int(self.sched["allglen"])
+            addrs = self._pointers(int(self.sched["allgs"]), n)
+            self._allgs = [(a, self.g(a)) for a in addrs if a]
+        return self._allgs
+
+    def live(self):
+        return [(a, gp) for a, gp in self.allgs() if self.status(gp) != self.Gdead]
+
+    def allm(self):
+        """The Ms, in sched.allm order: (address, struct m)."""
+        if self._allm is None:
+            self._allm, seen = [], set()
+            mp = int(self.sched["allm"])
+            while mp and mp not in seen and len(seen) < LIST_LIMIT:
+                seen.add(mp)
+                m = _fetch(mp, self.mtype)
+                self._allm.append((mp, m))
+                mp = int(m["alllink"])
+        return self._allm
+
+    def allp(self):
+        """allp[0..gomaxprocs): (address, struct p)."""
+        if self._allp is None:
+            n = int(_symbol("gomaxprocs"))
+            addrs = self._pointers(int(_symbol("allp")), n)
+            self._allp = [(a, _fetch(a, self.ptype)) for a in addrs if a]
+        return self._allp
+
+    def globalq(self, limit=None):
+        """The global run queue, head first, through schedlink."""
+        out, seen = [], set()
+        gp = int(self.sched["runq"]["head"])
+        while gp and gp not in seen and len(seen) < (limit or LIST_LIMIT):
+            seen.add(gp)
+            out.append(gp)
+            gp = int(self.g(gp)["schedlink"])
+        return out
+
+    def localq(self, p):
+        """A P's ring from runqhead to runqtail, or None when the two
+        indices are caught in the middle of a change."""
+        head, tail = int(p["runqhead"]), int(p["runqtail"])
+        size = p["runq"].type.strip_typedefs().range()[1] + 1
+        if (tail - head) & 0xffffffff > size:
+            return None
+        return [int(p["runq"][(head + i) % size]) for i in range((tail - head) & 0xffffffff)]
+
+    # ---- what the fields mean ----
+
+    def status(self, gp):
+        return int(gp["atomicstatus"])
+
+    def goid(self, addr):
+        gp = self.g(addr)
+        return int(gp["goid"]) if gp is not None else None
+
+    def waitreason(self, r):
+        try:
+            s = _symbol("waitReasonStrings")[r]
+            return s.string(errors="surrogateescape") if int(s) else ""
+        except gdb.error:
+            return "?"
+
+    def m_of(self, gaddr):
+        """The M running gaddr: the one whose curg it is."""
+        for mp, m in self.allm():
+            if int(m["curg"]) == gaddr:
+                return mp, m
+        return None
+
+    def thread_of(self, m):
+        """gdb's thread for an M, matched by the kernel thread id."""
+        tid = int(m["tid"])
+        for t in gdb.selected_inferior().threads():
+            if t.ptid[1] == tid:
+                return t
+        return None
+
+    def funcname(self, addr):
+        """The name of the function starting exactly at addr, from the
+        executable's symbol table (static functions too), as symtab.c's
+        funcname finds it; None if no function of the program starts there."""
+        if addr not in self._names:
+            name = None
+            try:
+                out = gdb.execute("info symbol 0x%x" % addr, to_string=True)
+            except gdb.error:
+                out = ""
+            line = out.splitlines()[0] if out else ""
+            m = re.match(r"(\S+) in section \S+", line)  # "name + 12 in ..." is not a start
+            if m and gdb.solib_name(addr) is None:
+                name = m.group(1)
+            self._names[addr] = name
+        return self._names[addr]
+
+    def startname(self, gp):
+        """The start function's name, or its address as C's %p prints it."""
+        fn = int(gp["startfn"])
+        if not fn:
+            return None
+        return self.funcname(fn) or "0x%x" % fn
+
+    def gname(self, gp):
+        """"G7 worker", as dot.c labels a goroutine."""
+        s = "G%d" % int(gp["goid"])
+        name = self.startname(gp)
+        return s + " " + name if name else s
+
+
+class Command(gdb.Command):
+    """A command whose errors read as gdb's own, not as a Python traceback."""
+
+    def invoke(self, arg, from_tty):
+        try:
+            self.run(arg, from_tty)
+        except gdb.GdbError:
+            raise
+        except gdb.error as e:
+            raise gdb.GdbError(str(e))
+
+
+# ---- info goroutines ----
+
+class InfoGoroutines(Command):
+    """List the goroutines that are not dead, from sched.allgs.
+
+A line per goroutine: * if an M is running it, its id, its state, why it
+waits (for waiting ones) and the function it was started with.  See also
+`goroutine N bt`."""
+
+    def __init__(self):
+        super().__init__("info goroutines", gdb.COMMAND_STACK, gdb.COMPLETE_NONE)
+
+    def run(self, arg, from_tty):
+        st = State()
+        oncpu = {int(m["curg"]) for _, m in st.allm()}
+        rows = []
+        for addr, gp in st.live():
+            s = st.status(gp)
+            why = st.waitreason(int(gp["waitreason"])) if s == st.Gwaiting else ""
+            rows.append(("*" if addr in oncpu else " ", str(int(gp["goid"])), _name(GSTATUS, s), why,
+                         st.startname(gp) or "-"))
+        if not rows:
+            gdb.write("No goroutines.\n")
+            return
+        w = max(2, max(len(r[1]) for r in rows))
+        ww = max(11, max(len(r[3]) for r in rows))
+        gdb.write("  %*s  %-8s  %-*s  %s\n" % (w, "Id", "State", ww, "Wait reason", "Function"))
+        for mark, goid, state, why, fn in rows:
+            gdb.write("%s %*s  %-8s  %-*s  %s\n" % (mark, w, goid, state, ww, why, fn))
+
+
+# ---- goroutine N CMD ----
+
+def _select_level(level):
+    f = gdb.newest_frame()
+    while level > 0 and f.older() is not None:
+        f = f.older()
+        level -= 1
+    f.select()
+
+
+def _on_thread(thread, cmd, from_tty):
+    """Run cmd on another thread, then come back to this one."""
+    here = gdb.selected_thread()
+    level = gdb.selected_frame().level()
+    if thread.num == here.num:
+        gdb.execute(cmd, from_tty)
+        return
+    thread.switch()
+    try:
+        gdb.execute(cmd, from_tty)
+    finally:
+        here.switch()
+        _select_level(level)
+
+
+def _on_gobuf(buf, cmd, from_tty):
+    """Run cmd with the current thread's registers replaced by a gobuf's."""
+    here = gdb.selected_thread()
+    level = gdb.selected_frame().level()
+    gdb.newest_frame().select()  # frame 0's registers are the thread's own
+    saved = [(reg, int(gdb.parse_and_eval("$" + reg))) for reg, _ in GOBUF_REGS]
+    reg, field = GOBUF_REGS[0]
+    try:
+        gdb.execute("set var $%s = %d" % (reg, int(buf[field])), to_string=True)
+    except gdb.error as e:  # a core file, say: nothing was changed
+        _select_level(level)
+        raise gdb.GdbError("grt: cannot load a goroutine's registers into this thread (%s)" % e)
+    try:
+        for reg, field in GOBUF_REGS[1:]:
+            gdb.execute("set var $%s = %d" % (reg, int(buf[field])), to_string=True)
+        gdb.execute(cmd, from_tty)
+    finally:
+        # The command may have moved to another thread or frame: writing a
+        # register there would write into a stack, not into the thread.
+        if gdb.selected_thread().num != here.num:
+            here.switch()
+        gdb.newest_frame().select()
+        for reg, val in saved:
+            gdb.execute("set var $%s = %d" % (reg, val), to_string=True)
+        _select_level(level)
+
+
+class Goroutine(Command):
+    """Run a gdb command on a goroutine: goroutine N CMD, or goroutine all CMD.
+
+    goroutine 7 bt
+    goroutine 7 info frame
+    goroutine all bt
+
+For a goroutine that is not on a thread, the current thread's registers
+are set, for the length of CMD, to the ones the goroutine saved when it
+last stopped (g->sched), then put back exactly.  For one that is running,
+CMD runs on the thread of its M.  Use CMD to look, not to run: commands
+that resume the program are refused."""
+
+    def __init__(self):
+        super().__init__("goroutine", gdb.COMMAND_STACK, gdb.COMPLETE_COMMAND)
+
+    def run(self, arg, from_tty):
+        parts = arg.split(None, 1)
+        if len(parts) < 2:
+            raise gdb.GdbError("usage: goroutine N CMD, or goroutine all CMD (e.g. goroutine 7 bt)")
+        which, cmd = parts
+        if cmd.split()[0] in RESUMING:
+            raise gdb.GdbError("grt: `%s` would resume the program; goroutine N is for looking "
+                               "(switch threads with `thread` to run)" % cmd.split()[0])
+        st = State()
+        if which == "all":
+            for addr, gp in st.live():
+                gdb.write("\ngoroutine %d (%s):\n" % (int(gp["goid"]), _name(GSTATUS, st.status(gp))))
+                try:
+                    self.on(st, addr, gp, cmd, from_tty)
+                except (gdb.error, gdb.GdbError) as e:  # on to the next one
+                    gdb.write("%s\n" % e)
+            return
+        try:
+            n = int(gdb.parse_and_eval(which))
+        except gdb.error:
+            raise gdb.GdbError("grt: %r is not a goroutine id" % which)
+        for addr, gp in st.live():
+            if int(gp["goid"]) == n:
+                self.on(st, addr, gp, cmd, from_tty)
+                return
+        raise gdb.GdbError("grt: no goroutine %d (see info goroutines)" % n)
+
+    def on(self, st, addr, gp, cmd, from_tty):
+        goid, s = int(gp["goid"]), st.status(gp)
+        where = None
+        if s in (st.Grunning, st.Gsyscall):
+            # Its registers are on a thread: the M whose curg it is.  (No
+            # M at all: it is between mcall and the change of its state,
+            # on g0, and its registers are saved already.)
+            where = st.m_of(addr)
+            if where is None and int(gp["m"]):
+                where = int(gp["m"]), _fetch(int(gp["m"]), st.mtype)
+        if where is not None:
+            m = where[1]
+            t = st.thread_of(m)
+            if t is None:
+                raise gdb.GdbError("grt: goroutine %d runs on M%d, thread %d, which gdb does not know"
+                                   % (goid, int(m["id"]), int(m["tid"])))
+            gdb.write("goroutine %d is %s on M%d, thread %d (gdb thread %d):\n"
+                      % (goid, "in a system call" if s == st.Gsyscall else "running", int(m["id"]),
+                         int(m["tid"]), t.num))
+            _on_thread(t, cmd, from_tty)
+        elif not int(gp["sched"]["pc"]):
+            raise gdb.GdbError("grt: goroutine %d has no saved registers" % goid)
+        else:
+            # Not on a thread: its registers are in g->sched.
+            _on_gobuf(gp["sched"], cmd, from_tty)
+
+
+# ---- info ps, info ms ----
+
+class InfoPs(Command):
+    """List the Ps (allp[0..gomaxprocs)) and the global run queue.
+
+For each P: its status, the M holding it, schedtick, the goroutine in
+runnext, the local run queue from head to tail (goroutine ids), and how
+many dead goroutines it keeps for reuse (gfreecnt)."""
+
+    def __init__(self):
+        super().__init__("info ps", gdb.COMMAND_STATUS, gdb.COMPLETE_NONE)
+
+    def run(self, arg, from_tty):
+        st = State()
+        rows = []
+        for _, p in st.allp():
+            mp = int(p["m"])
+            q = st.localq(p)
+            if q is None:
+                runq = "(changing: head %d, tail %d)" % (int(p["runqhead"]), int(p["runqtail"]))
+            else:
+                runq = "%d%s" % (len(q), "".join((":" if i == 0 else "") + " %d" % st.goid(a)
+                                                  for i, a in enumerate(q)))
+            nxt = int(p["runnext"])
+            rows.append((str(int(p["id"])), _name(PSTATUS, int(p["status"])),
+                         str(int(_fetch(mp, st.mtype)["id"])) if mp else "-",
+                         str(int(p["schedtick"])), str(st.goid(nxt)) if nxt else "-",
+                         str(int(p["gfreecnt"])), runq))
+        heads = ("P", "status", "M", "schedtick", "runnext", "gfreecnt", "local run queue")
+        widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(heads)]
+        fmt = "  %*s  %-*s  %*s  %*s  %*s  %*s  %s\n"
+        for r in [heads] + rows:
+            cells = []
+            for i, c in enumerate(r[:-1]):
+                cells += [widths[i], c]
+            gdb.write(fmt % tuple(cells + [r[-1]]))
+        size = int(st.sched["runqsize"])
+        q = st.globalq()
+        gdb.write("global run queue: %d%s\n" % (size, "".join((":" if i == 0 else "") + " %d" % st.goid(a)
+                                                               for i, a in enumerate(q))))
+        if len(q) != size:
+            gdb.write("  (runqsize says %d, the list holds %d: caught in the middle of a change)\n"
+                      % (size, len(q)))
+
+
+class InfoMs(Command):
+    """List the Ms (sched.allm): id, kernel thread id, P, current goroutine, flags.
+
+* marks the M of gdb's current thread.  Flags: idle (asleep, waiting for
+a P), spinning (looking for work), syscall (its goroutine is in a system
+call)."""
+
+    def __init__(self):
+        super().__init__("info ms", gdb.COMMAND_STATUS, gdb.COMPLETE_NONE)
+
+    def run(self, arg, from_tty):
+        st = State()
+        here = gdb.selected_thread().ptid[1]
+        rows = []
+        for _, m in st.allm():
+            pp, cg = int(m["p"]), int(m["curg"])
+            flags = []
+            if m["idle"]:
+                flags.append("idle")
+            if m["spinning"]:
+                flags.append("spinning")
+            if cg and st.status(st.g(cg)) == st.Gsyscall:
+                flags.append("syscall")
+            t = st.thread_of(m)
+            rows.append(("*" if int(m["tid"]) == here else " ", str(int(m["id"])), str(int(m["tid"])),
+                         str(t.num) if t else "-",
+                         str(int(_fetch(pp, st.ptype)["id"])) if pp else "-",
+                         str(st.goid(cg)) if cg else "-", " ".join(flags)))
+        if not rows:
+            gdb.write("No Ms yet.\n")
+            return
+        heads = (" ", "M", "thread", "gdb", "P", "curg", "flags")
+        widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(heads)]
+        for r in [heads] + rows:
+            gdb.write(("%s %*s  %*s  %*s  %*s  %*s  %s" % (
+                r[0], widths[1], r[1], widths[2], r[2], widths[3], r[3], widths[4], r[4],
+                widths[5], r[5], r[6])).rstrip() + "\n")
+
+
+# ---- grt dot ----
+
+def dot(st):
+    """The text grt_dump_dot(FILE *) writes, mirroring runtime/dot.c."""
+    out = []
+    w = out.append
+
+    def qrecord(ident, label, n, gs):
+        # qbegin, qitem for each, qend
+        w('    %s [label="%s%s' % (ident, label, "|(empty)" if n == 0 else ""))
+        for i, gp in enumerate(gs):
+            if n > 2 * SHOWNENDS + 1 and SHOWNENDS <= i < n - SHOWNENDS:
+                if i == SHOWNENDS:
+                    w("|%d more" % (n - 2 * SHOWNENDS))
+                continue
+            w("|" + st.gname(gp))
+        w('"];\n')
+
+    # grt_dump_dot takes both locks if it can; a dump of a program
+    # stopped with one held says it read without.
+    locked = int(st.sched["lock"]["key"]) == 0 and int(st.sched["allglock"]["key"]) == 0
+    w('digraph grt {\n  compound=true;\n  node [shape=record, fontname="Helvetica", fontsize=10];\n')
+    if not locked:
+        w('  labelloc=t;\n  label=" (read without the scheduler\'s locks)";\n')
+
+    for _, p in st.allp():
+        pid = int(p["id"])
+        w('  subgraph cluster_p%d {\n    label="P%d %s  schedtick %d";\n'
+          % (pid, pid, _name(PSTATUS, int(p["status"])), int(p["schedtick"])))
+        nxt = st.g(int(p["runnext"]))
+        qrecord("p%d_next" % pid, "runnext", 1 if nxt is not None else 0, [nxt] if nxt is not None else [])
+        q = st.localq(p) or []
+        qrecord("p%d_runq" % pid, "local run queue", len(q), [st.g(a) for a in q])
+        w("  }\n")
+
+    size = int(st.sched["runqsize"])
+    w('  subgraph cluster_global {\n    label="global run queue: %d";\n' % size)
+    qrecord("global", "head", size, [st.g(a) for a in st.globalq()])
+    w("  }\n")
+
+    for _, m in st.allm():
+        mid = int(m["id"])
+        w('  m%d [shape=box, label="M%d  thread %d\\n' % (mid, mid, int(m["tid"])))
+        gp = st.g(int(m["curg"]))
+        if gp is not None and st.status(gp) == st.Gsyscall:
+            w("in a system call: " + st.gname(gp))
+        elif gp is not None:
+            w("running " + st.gname(gp))
+        else:
+            w("idle" if m["idle"] else "spinning" if m["spinning"] else "scheduling")
+        w('"];\n')
+        pp = int(m["p"])
+        if pp:
+            pid = int(_fetch(pp, st.ptype)["id"])
+            w("  m%d -> p%d_runq [lhead=cluster_p%d];\n" % (mid, pid, pid))
+
+    # The waiting goroutines, one cluster per reason, each in allgs order.
+    nreasons = _const("waitReasonMax", 7)
+    byreason = {}
+    for _, gp in st.allgs():
+        if st.status(gp) == st.Gwaiting:
+            byreason.setdefault(int(gp["waitreason"]), []).append(gp)
+    for r in range(1, nreasons):
+        gs = byreason.get(r, [])
+        if not gs:
+            continue
+        w('  subgraph cluster_wait%d {\n    label="waiting: %s";\n' % (r, st.waitreason(r)))
+        for gp in gs[:MAXSHOWN]:
+            w('    g%d [shape=ellipse, label="%s"];\n' % (int(gp["goid"]), st.gname(gp)))
+        if len(gs) > MAXSHOWN:
+            w('    wait%d_more [shape=plaintext, label="and %d more"];\n' % (r, len(gs) - MAXSHOWN))
+        w("  }\n")
+    w("}\n")
+    return "".join(out)
+
+
+class Grt(gdb.Command):
+    """Commands for the goroutine runtime: grt dot.
+
+See also info goroutines, goroutine N CMD, info ps, info ms."""
+
+    def __init__(self):
+        super().__init__("grt", gdb.COMMAND_STATUS, gdb.COMPLETE_COMMAND, True)
+
+    def invoke(self, arg, from_tty):
+        gdb.execute("help grt", from_tty)
+
+
+class GrtDot(Command):
+    """Write the scheduler's picture, as grt_dump_dot would now: grt dot [FILE].
+
+The same Graphviz text, byte for byte, read from memory only: it works
+with the program stopped anywhere, sched.lock held or not.  Without FILE,
+the text goes to gdb's output.  Render with: dot -Tsvg FILE > FILE.svg"""
+
+    def __init__(self):
+        super().__init__("grt dot", gdb.COMMAND_STATUS, gdb.COMPLETE_FILENAME)
+
+    def run(self, arg, from_tty):
+        args = gdb.string_to_argv(arg)
+        if len(args) > 1:
+            raise gdb.GdbError("usage: grt dot [FILE]")
+        text = dot(State())
+        if not args:
+            gdb.write(text)
+            return
+        try:
+            with open(args[0], "wb") as f:
+                f.write(text.encode("utf-8", "surrogateescape"))
+        except OSError as e:
+            raise gdb.GdbError("grt dot: %s" % e)
+        gdb.write("grt dot: wrote %s\n" % args[0])
+
+
+InfoGoroutines()
+Goroutine()
+InfoPs()
+InfoMs()
+Grt()
+GrtDot()

@@ -1,0 +1,145 @@
+/*
+ * target.c - a moment of the runtime that tools/gdb/test knows by heart.
+ *
+ *     cc -g -O0 -rdynamic -Iruntime tools/gdb/target.c build/gdbtest/libgrt.a -pthread -ldl
+ *     gdb -ex 'break stop_here' -ex run --args ./a.out [busy]
+ *
+ * On one P (it sets GRT_MAXPROCS=1), the main goroutine sets the scene,
+ * writes grt_dump_dot's picture to the file $TARGET_DOT (if set), then
+ * calls stop_here() while it is still running.  At that moment:
+ *
+ *   G1        target_main   running on M0 (it called stop_here)
+ *   G2-G4     chan_waiter   waiting: chan receive      (in grt_chan_recv)
+ *   G5-G6     mutex_waiter  waiting: sync.Mutex.Lock   (in grt_mutex_lock)
+ *   G7        wg_waiter     waiting: sync.WaitGroup.Wait
+ *   G14-G16   ring_worker   runnable, in P0's local run queue, in order
+ *   G17       free          runnable, in P0's runnext: started with libc's
+ *                           free, which the executable's symbol table does
+ *                           not hold, so it is named by its address
+ *   two dead goroutines on P0's free list: G8-G13 (quick) ran and exited,
+ *   and G14-G17 reused four of them.
+ *
+ * `busy` draws a crowded moment instead, for the long-queue cases of the
+ * picture: 30 channel receivers and 2 senders waiting, and 300 spawns
+ * that overflow the local run queue into the global one.
+ *
+ * The goroutines' functions are static on purpose (but ring_worker): gdb
+ * and the runtime must name them from the symbol table all the same.
+ * Afterwards everything is released and the program exits with 0.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grt.h"
+#include "runtime.h"
+
+void ring_worker(void *arg);
+void stop_here(void);
+
+static grt_chan *gate;   /* nobody sends: its receivers wait */
+static grt_chan *full;   /* nobody receives: its senders wait (busy) */
+static grt_mutex mu;     /* held by the main goroutine */
+static grt_wg never;     /* its count stays at 1 until the end */
+static int busy;
+
+static void chan_waiter(void *arg)
+{
+	(void)arg;
+	int v;
+	grt_chan_recv(gate, &v);
+}
+
+static void chan_sender(void *arg)
+{
+	(void)arg;
+	int v = 1;
+	grt_chan_send(full, &v);
+}
+
+static void mutex_waiter(void *arg)
+{
+	(void)arg;
+	grt_mutex_lock(&mu);
+	grt_mutex_unlock(&mu);
+}
+
+static void wg_waiter(void *arg)
+{
+	grt_wg_wait(arg);
+}
+
+static void quick(void *arg)
+{
+	(void)arg;
+}
+
+void ring_worker(void *arg)
+{
+	(void)arg;
+}
+
+/* The test's breakpoint: the picture above, with G1 running. */
+__attribute__((noinline)) void stop_here(void)
+{
+	__asm__ volatile("" ::: "memory");
+}
+
+static void dump(void)
+{
+	const char *path = getenv("TARGET_DOT");
+	if (!path || !*path)
+		return;
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		perror(path);
+		exit(1);
+	}
+	grt_dump_dot(f);
+	fclose(f);
+}
+
+static void target_main(void *arg)
+{
+	(void)arg;
+	gate = grt_chan_make(sizeof(int), 0);
+	full = grt_chan_make(sizeof(int), 0);
+	grt_mutex_lock(&mu);
+	grt_wg_add(&never, 1);
+
+	int nchan = busy ? 30 : 3;
+	for (int i = 0; i < nchan; i++)
+		grt_go(chan_waiter, NULL);
+	if (busy) {
+		for (int i = 0; i < 2; i++)
+			grt_go(chan_sender, NULL);
+	}
+	for (int i = 0; i < 2; i++)
+		grt_go(mutex_waiter, NULL);
+	grt_go(wg_waiter, &never);
+	for (int i = 0; i < 6; i++)
+		grt_go(quick, NULL);
+	/* To the global queue: everything spawned runs (and parks or exits)
+	 * before this goroutine's turn comes again. */
+	grt_yield();
+
+	int nring = busy ? 300 : 3;
+	for (int i = 0; i < nring; i++)
+		grt_go(ring_worker, NULL);
+	if (!busy)
+		grt_go(free, NULL); /* free(NULL) does nothing */
+
+	dump();
+	stop_here();
+
+	grt_chan_close(gate);
+	grt_mutex_unlock(&mu);
+	grt_wg_done(&never);
+}
+
+int main(int argc, char **argv)
+{
+	setenv("GRT_MAXPROCS", "1", 1);
+	busy = argc > 1 && strcmp(argv[1], "busy") == 0;
+	return grt_main(target_main, NULL);
+}
