@@ -322,7 +322,7 @@ static void execute(struct m *mp, struct g *gp, bool inheritTime)
 	casgstatus(gp, _Grunnable, _Grunning);
 	if (!inheritTime)
 		mp->p->schedtick++;
-	dotsnapshot("run", gp);
+	dotevent("run", gp);
 	gogo(&mp->g0->sched, &gp->sched);
 
 	mp->curg = NULL;
@@ -381,7 +381,7 @@ static void park_m(struct g *gp)
 		mp->waitunlockf(mp->waitlock);
 	mp->waitunlockf = NULL;
 	mp->waitlock = NULL;
-	dotsnapshot("park", gp);
+	dotevent("park", gp);
 }
 
 /* Park the calling goroutine.  unlockf(lock) runs on g0 after the
@@ -411,7 +411,7 @@ void goready(struct g *gp)
 		globrunqput(gp);
 		unlock(&sched.lock);
 	}
-	dotsnapshot("ready", gp);
+	dotevent("ready", gp);
 	wakep();
 }
 
@@ -513,7 +513,7 @@ void newproc(void (*fn)(void *), void *arg)
 		fatal("grt_go called outside a goroutine: start the runtime with grt_main");
 	struct g *gp = newproc1(mp->p, fn, arg);
 	runqput(mp->p, gp, true);
-	dotsnapshot("spawn", gp);
+	dotevent("spawn", gp);
 	wakep();
 }
 

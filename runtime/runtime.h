@@ -285,6 +285,12 @@ const char *funcname(uintptr_t pc);
 
 /* ---- dot.c: pictures of the state ---- */
 void dotsnapshot(const char *event, const struct g *gp);
+/* At every scheduling event: a picture if GRT_DOT asks, else one test. */
+static inline void dotevent(const char *event, const struct g *gp)
+{
+	if (__builtin_expect(debug.dotdir != NULL, 0))
+		dotsnapshot(event, gp);
+}
 void faildump(const char *why);
 
 /* ---- trace.c: GRT_DEBUG=schedtrace ---- */
