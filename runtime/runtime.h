@@ -230,7 +230,8 @@ void gqueue_push(struct gqueue *q, struct g *gp);
 struct g *gqueue_pop(struct gqueue *q);
 void globrunqput(struct g *gp);
 noreturn void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-noreturn void stub_abort(const char *lab, const char *file, const char *what);
+/* What a lab's shipped stub calls: stop with a message naming the file to edit. */
+noreturn void stub_abort(const char *labdir, const char *file, const char *what);
 
 /* ---- lab02 runq.c: run queues ---- */
 /* Put gp on pp's queue; next: gp was made runnable by the running
