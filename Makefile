@@ -1,27 +1,39 @@
 # The workbook's build.  The two commands that matter:
 #
-#   make grade [LAB=NN] [REF=1] [SOLUTIONS=1]   grade your labs
-#   make test                                   check the whole workbook
+#   make grade [LAB=NN] [TEST=name] [REF=1] [SOLUTIONS=1]   grade your labs
+#   make test                                               check the whole workbook
 #
-# Also: make lib (build/libgrt.a), make bench [TREE=1], make clean.
+# Also: make lib (build/libgrt.a), make bench [TREE=1], make release, make clean.
+# WERROR=1 turns warnings into errors (make test does; a student's build does not,
+# so that a newer compiler's new warning never stops it).
 #
 # Which file of a lab is compiled:
 #   default       the working tree (your files) for every lab
 #   SOLUTIONS=1   solutions/ for every lab
 #   REF=1 LAB=NN  solutions/ for the labs before NN, your files from NN on
 
-# Labs in order, their folders, and the student files of each.
-LABS := 01 02
-LAB01_DIR := lab01-context-switch
-LAB01_FILES := gogo.S gostartcall.c
-LAB02_DIR := lab02-runqueues
-LAB02_FILES := runq.c
+# The labs, their folders and student files: labs.manifest.
+MANIFEST := labs.manifest
+LABS := $(shell awk '$$1 == "lab" { print $$2 }' $(MANIFEST))
+labdir = $(shell awk -v n=$(1) '$$1 == "lab" && $$2 == n { print $$3 }' $(MANIFEST))
+labkey = $(shell awk -v n=$(1) -v k=$(2) '$$1 == "lab" { cur = $$2 } \
+	cur == n && $$1 == k { $$1 = ""; print }' $(MANIFEST))
+$(foreach n,$(LABS),$(eval LAB$(n)_DIR := $(call labdir,$(n)))$(eval LAB$(n)_FILES := $(call labkey,$(n),files)))
 
 CC ?= cc
 CFLAGS ?= -O2 -g
 PYTHON ?= python3
-ALLCFLAGS := -std=gnu11 -D_GNU_SOURCE -pthread -Iruntime -Wall -Wextra -Werror $(CFLAGS)
+ALLCFLAGS := -std=gnu11 -D_GNU_SOURCE -pthread -Iruntime -Wall -Wextra $(if $(WERROR),-Werror) $(CFLAGS)
 LDLIBS := -pthread
+
+# Without solutions/ (a student release), say so instead of failing on a missing file.
+ifneq ($(SOLUTIONS)$(REF),)
+ifeq ($(wildcard solutions),)
+ifeq ($(filter grade test release,$(MAKECMDGOALS)),)
+$(error solutions/ is not part of this release: SOLUTIONS=1 and REF=1 build from it)
+endif
+endif
+endif
 
 # srcdir NN: the folder lab NN's student files come from.
 before = $(shell [ "$(1)" -lt "$(2)" ] 2>/dev/null && echo y)
@@ -50,7 +62,7 @@ endef
 $(foreach n,$(LABS),$(eval $(call labrules,$(n))))
 LAB_OBJ := $(foreach n,$(LABS),$(LAB$(n)_OBJ))
 
-.PHONY: all lib grade test bench testbin tests clean figures
+.PHONY: all lib grade test bench testbin objs tests clean figures release
 all: lib
 
 $(BUILD)/runtime/%.o: runtime/%.c $(RUNTIME_HDR) | $(BUILD)/runtime
@@ -65,12 +77,16 @@ $(BUILD)/libgrt.a: $(RUNTIME_OBJ) $(LAB_OBJ)
 lib: $(BUILD)/libgrt.a
 	cp $< build/libgrt.a
 
+# Every object of the library; the grader checks the student's before linking.
+objs: $(RUNTIME_OBJ) $(LAB_OBJ)
+	@:
+
 # The test program of lab LAB, or of every lab.
 testbin: $(if $(LAB),$(BUILD)/lab$(LAB)-tests,$(foreach n,$(LABS),$(BUILD)/lab$(n)-tests))
 	@:
 
 grade:
-	@$(PYTHON) grader/grade $(if $(LAB),--lab $(LAB)) $(if $(REF),--ref) $(if $(SOLUTIONS),--solutions)
+	@$(PYTHON) grader/grade $(if $(LAB),--lab $(LAB)) $(if $(TEST),--test $(TEST)) $(if $(REF),--ref) $(if $(SOLUTIONS),--solutions)
 
 test:
 	@$(PYTHON) grader/check
