@@ -3,11 +3,10 @@
  *
  * Each test does one thing a broken or hostile lab could do: crash, hang,
  * claim a pass it did not earn, flood its output, leave processes behind,
- * eat memory, fork too much.  grader/selftest/run builds this file with
- * the harness, grades it with grader/grade --binary, and checks that every
- * outcome and its reason are what they must be, and that nothing survives.
- *
- * It uses no runtime: harness.h includes grt.h only for declarations.
+ * eat memory, fork too much.  grader/selftest/run grades them as lab 99
+ * of a copy of the workbook (with grader/grade, as any lab), and checks
+ * that every outcome and its reason are what they must be, and that
+ * nothing survives.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -146,20 +145,14 @@ TEST(forks_many, 1, 5, "Starts 200 processes that sleep.")
 		pause();
 }
 
-/* What a lab's shipped stub prints before it aborts. */
-static void stub(void)
-{
-	fprintf(stderr, "grt: TODO(planted): stub is not written yet.\n"
-			"grt: it is your part of planted: edit grader/selftest/planted.c.\n");
-	abort();
-}
+void planted_stub(void); /* the lab's student file, stub.c */
 
 TEST(stub_first, 1, 3, "The stub aborts.")
 {
-	stub();
+	planted_stub();
 }
 
 TEST(stub_second, 1, 3, "The stub aborts again.")
 {
-	stub();
+	planted_stub();
 }
