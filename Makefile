@@ -98,6 +98,7 @@ bench:
 # (without thread ids, which change from run to run).
 FIGURES := lab01-states lab02-runnext lab02-full lab02-spill
 figures:
+	@[ -d solutions ] || { echo "make figures: solutions/ is not part of this release: the handouts' figures are drawn from it (they are in each lab's figures/)"; exit 1; }
 	@$(MAKE) -s --no-print-directory build/figures/figures
 	@for f in $(FIGURES); do \
 		lab=$$(echo $$f | cut -c1-5); dir=$$(ls -d $$lab-*)/figures; mkdir -p $$dir; \
@@ -108,6 +109,10 @@ figures:
 build/figures/figures: tools/figures.c $(RUNTIME_SRC) $(RUNTIME_HDR) $(foreach n,$(LABS),solutions/$(LAB$(n)_DIR)/*)
 	@$(MAKE) -s --no-print-directory build/figures/libgrt.a BUILD=build/figures SOLUTIONS=1
 	$(CC) $(ALLCFLAGS) -o $@ tools/figures.c build/figures/libgrt.a $(LDLIBS)
+
+# What a course hands out: build/release/ (tools/release says what is in it).
+release:
+	@$(PYTHON) tools/release
 
 clean:
 	rm -rf build grade-results

@@ -27,7 +27,7 @@ TIME_LIMIT = 12 * 60  # seconds, inside the runner's 15 minutes
 def labs():
     for line in (BUNDLE / "grader" / "autograder.conf").read_text().splitlines():
         if line.startswith("LABS="):
-            return line[5:].split()
+            return line[5:].strip('"').split()
     return []
 
 
