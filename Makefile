@@ -3,7 +3,8 @@
 #   make grade [LAB=NN] [TEST=name] [REF=1] [SOLUTIONS=1]   grade your labs
 #   make test                                               check the whole workbook
 #
-# Also: make lib (build/libgrt.a), make bench [TREE=1], make release, make clean.
+# Also: make lib (build/libgrt.a), make bench [TREE=1], make figures, make transcripts,
+# make release, make clean.
 # WERROR=1 turns warnings into errors (make test does; a student's build does not,
 # so that a newer compiler's new warning never stops it).
 #
@@ -62,7 +63,7 @@ endef
 $(foreach n,$(LABS),$(eval $(call labrules,$(n))))
 LAB_OBJ := $(foreach n,$(LABS),$(LAB$(n)_OBJ))
 
-.PHONY: all lib grade test bench testbin objs tests clean figures release
+.PHONY: all lib grade test bench testbin objs tests clean figures release transcripts
 all: lib
 
 $(BUILD)/runtime/%.o: runtime/%.c $(RUNTIME_HDR) | $(BUILD)/runtime
@@ -109,6 +110,10 @@ figures:
 build/figures/figures: tools/figures.c $(RUNTIME_SRC) $(RUNTIME_HDR) $(foreach n,$(LABS),solutions/$(LAB$(n)_DIR)/*)
 	@$(MAKE) -s --no-print-directory build/figures/libgrt.a BUILD=build/figures SOLUTIONS=1
 	$(CC) $(ALLCFLAGS) -o $@ tools/figures.c build/figures/libgrt.a $(LDLIBS)
+
+# The handouts' transcripts, from real runs (make test checks them).
+transcripts:
+	@$(PYTHON) tools/transcripts
 
 # What a course hands out: build/release/ (tools/release says what is in it).
 release:
