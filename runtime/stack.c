@@ -34,8 +34,9 @@
  *
  *    Keeping the zone in the neighbour's top page (which that neighbour's
  *    first frame touches anyway) keeps a parked goroutine at one page.
- *    A bigger zone catches more skipping frames but costs more at every
- *    switch and leaves less of the top page for the first frames.
+ *    A bigger zone would catch more of the frames that skip it, but costs
+ *    more at every switch: one cache line adds about 1.5 ns, 256 bytes
+ *    about 8 ns, as much as the rest of a switch.
  */
 #include <stdio.h>
 #include <sys/mman.h>
@@ -46,8 +47,9 @@
 #define PAGESIZE 4096
 #define GUARDSIZE STACKSIZE /* PROT_NONE below a guarded stack */
 #define SLABSTACKS 256
-#define CANARYZONE 256 /* bytes of canary below each slab stack */
+#define CANARYZONE 64 /* bytes of canary below each slab stack: one cache line */
 #define ZONEWORDS (CANARYZONE / 8)
+_Static_assert(CANARYZONE % 16 == 0 && STACKSIZE % 16 == 0, "the zone is read 16 bytes at a time");
 
 struct stackstats stackstats;
 
@@ -116,15 +118,19 @@ struct stack stackalloc(void)
 	return slaballoc();
 }
 
-/* Written to compile into a few wide compares, without a branch per word:
- * this runs at every switch. */
+/* This runs at every switch: a word at a time it would cost more than the
+ * switch itself, so it compares 16 bytes at a time (SSE2 on x86-64), with
+ * no branch until the end. */
+typedef uint64_t zonevec __attribute__((vector_size(16), aligned(16)));
+
 static bool zoneintact(uintptr_t lo)
 {
-	const uint64_t *zone = (const uint64_t *)(lo - CANARYZONE);
-	uint64_t diff = 0;
-	for (int i = 0; i < ZONEWORDS; i++)
-		diff |= zone[i] ^ STACK_CANARY;
-	return diff == 0;
+	const zonevec *zone = (const zonevec *)(lo - CANARYZONE);
+	const zonevec canary = { STACK_CANARY, STACK_CANARY };
+	zonevec diff = { 0, 0 };
+	for (int i = 0; i < CANARYZONE / 16; i++)
+		diff |= zone[i] ^ canary;
+	return (diff[0] | diff[1]) == 0;
 }
 
 static noreturn __attribute__((noinline, cold)) void stackbad(const struct g *gp, bool zone)
