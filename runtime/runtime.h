@@ -212,11 +212,15 @@ struct schedt {
 
 	/*
 	 * Deadlock detection (deadlock.c).  checkdead runs when the last M
-	 * goes idle and reports a deadlock only if nothing below says a
-	 * goroutine may still run again.  A goroutine in a system call keeps
-	 * its M busy (never on midle: lab 4 hands off the P, not the M), and
-	 * checkdead's scan of allgs refuses to report while any G is
-	 * _Gsyscall, so system calls need no count of their own.
+	 * goes idle and reports a deadlock only if nothing says a goroutine
+	 * may still run again.  The ways one may, and who keeps each:
+	 *  - a G in a system call: its M is busy, never on midle (lab 4 hands
+	 *    off the P, never the M), and the scan of allgs sees _Gsyscall;
+	 *  - sysmon (lab 4): an M that runs no goroutine; count it in nmsys;
+	 *  - a pending timer, a parked network wait (lab 5): ntimers, nnetwait
+	 *    (an M blocked in netpoll is not idle either, as in Go);
+	 *  - a thread outside the runtime: counted from the OS (deadlock.c);
+	 *    a thread of our own that is not an M goes in nsysthreads.
 	 */
 	int32_t nmainwait;        /* grt_main calls waiting for their main goroutine */
 	int32_t nmsys;            /* lab 4: Ms that run no goroutines (sysmon): not counted as running */
@@ -309,7 +313,7 @@ static inline void dotevent(const char *event, const struct g *gp)
 		dotsnapshot(event, gp);
 }
 void faildump(const char *why);
-void faildumpheld(const char *why); /* the same, sched.lock held by the caller */
+void faildumpheld(const char *why); /* the same; the caller holds sched.lock and allglock */
 void dotinit(void);                 /* GRT_DOT=dir: create dir (mkdir -p) */
 
 /* ---- deadlock.c: all goroutines are asleep (Go's checkdead) ---- */
