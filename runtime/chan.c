@@ -28,10 +28,38 @@ struct grt_chan {
 	unsigned char *buf;
 };
 
+/*
+ * Misuse fails at the call, naming it, with Go's words where Go has them.
+ * Element size 0 is refused although Go has chan struct{}: in C it is
+ * rather the sign of swapped arguments (grt_chan_make(0, sizeof(int))
+ * would copy nothing, silently); a channel for signals uses elemsize 1.
+ */
+#define MAXELEMSIZE (64 * 1024)          /* Go's limit too */
+#define MAXCHANBUF ((size_t)1 << 32)     /* bytes of buffer: a negative cap lands far above */
+
+static void checkelem(const char *api, grt_chan *c, const void *elem)
+{
+	if (!c)
+		fatal("%s: the channel is NULL", api);
+	if (!elem)
+		fatal("%s: elem is NULL (it must point to %zu bytes)", api, c->elemsize);
+	if (!getg())
+		fatal("%s: called outside a goroutine (start the runtime with grt_main)", api);
+}
+
 grt_chan *grt_chan_make(size_t elemsize, size_t cap)
 {
+	if (elemsize == 0)
+		fatal("grt_chan_make: elemsize is 0 (are elemsize and cap swapped? a channel for signals "
+		      "can use 1)");
+	if (elemsize > MAXELEMSIZE)
+		fatal("grt_chan_make: elemsize %zu is too large (at most %d bytes; pass a pointer instead)",
+		      elemsize, MAXELEMSIZE);
+	if (cap > MAXCHANBUF / elemsize)
+		fatal("grt_chan_make: makechan: size out of range (cap %zu of %zu-byte elements; a negative "
+		      "number passed as cap?)", cap, elemsize);
 	grt_chan *c = calloc(1, sizeof *c);
-	if (!c || (cap && elemsize && !(c->buf = calloc(cap, elemsize))))
+	if (!c || (cap && !(c->buf = calloc(cap, elemsize))))
 		fatal("out of memory making a channel");
 	c->elemsize = elemsize;
 	c->dataqsiz = cap;
@@ -40,17 +68,17 @@ grt_chan *grt_chan_make(size_t elemsize, size_t cap)
 
 void grt_chan_free(grt_chan *c)
 {
-	if (c && (c->sendq.head || c->recvq.head))
+	if (!c)
+		return; /* as free(NULL) */
+	if (c->sendq.head || c->recvq.head)
 		fatal("grt_chan_free: goroutines are still waiting on the channel");
-	if (c)
-		free(c->buf);
+	free(c->buf);
 	free(c);
 }
 
 static void copyelem(grt_chan *c, void *dst, const void *src)
 {
-	if (c->elemsize)
-		memcpy(dst, src, c->elemsize);
+	memcpy(dst, src, c->elemsize);
 }
 
 static unsigned char *slot(grt_chan *c, size_t i)
@@ -79,12 +107,11 @@ static bool chanpark(grt_chan *c, struct gqueue *q, void *elem, enum waitreason 
 
 void grt_chan_send(grt_chan *c, const void *elem)
 {
-	if (!getg())
-		fatal("grt_chan_send called outside a goroutine");
+	checkelem("grt_chan_send", c, elem);
 	lock(&c->lock);
 	if (c->closed) {
 		unlock(&c->lock);
-		fatal("send on closed channel");
+		fatal("grt_chan_send: send on closed channel");
 	}
 	struct g *gp = gqueue_pop(&c->recvq);
 	if (gp) {
@@ -102,13 +129,12 @@ void grt_chan_send(grt_chan *c, const void *elem)
 		return;
 	}
 	if (!chanpark(c, &c->sendq, (void *)elem, waitReasonChanSend))
-		fatal("send on closed channel");
+		fatal("grt_chan_send: send on closed channel (closed while the sender waited)");
 }
 
 bool grt_chan_recv(grt_chan *c, void *elem)
 {
-	if (!getg())
-		fatal("grt_chan_recv called outside a goroutine");
+	checkelem("grt_chan_recv", c, elem);
 	lock(&c->lock);
 	struct g *gp = gqueue_pop(&c->sendq);
 	if (gp) {
@@ -136,23 +162,23 @@ bool grt_chan_recv(grt_chan *c, void *elem)
 	}
 	if (c->closed) {
 		unlock(&c->lock);
-		if (c->elemsize)
-			memset(elem, 0, c->elemsize);
+		memset(elem, 0, c->elemsize);
 		return false;
 	}
 	if (chanpark(c, &c->recvq, elem, waitReasonChanRecv))
 		return true;
-	if (c->elemsize)
-		memset(elem, 0, c->elemsize);
+	memset(elem, 0, c->elemsize);
 	return false;
 }
 
 void grt_chan_close(grt_chan *c)
 {
+	if (!c)
+		fatal("grt_chan_close: close of nil channel (the channel is NULL)");
 	lock(&c->lock);
 	if (c->closed) {
 		unlock(&c->lock);
-		fatal("close of closed channel");
+		fatal("grt_chan_close: close of closed channel");
 	}
 	c->closed = true;
 	struct gqueue woken = { 0 };

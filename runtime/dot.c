@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "runtime.h"
 
@@ -143,11 +144,12 @@ static void dumpwaiting(FILE *out)
 #define DUMPWAIT 1000000000 /* ns: how long a dump waits for a lock before reading anyway */
 
 /* The picture, titled; the locks are taken if they can be within
- * DUMPWAIT, so that a runtime stuck with a lock held can still be drawn. */
-static void dumpdot(FILE *out, const char *title)
+ * DUMPWAIT, so that a runtime stuck with a lock held can still be drawn.
+ * held: the caller holds both already. */
+static void dumpdot(FILE *out, const char *title, bool held)
 {
-	bool locked = lockfor(&sched.lock, DUMPWAIT);
-	bool glocked = lockfor(&sched.allglock, DUMPWAIT);
+	bool locked = held || lockfor(&sched.lock, DUMPWAIT);
+	bool glocked = held || lockfor(&sched.allglock, DUMPWAIT);
 	fprintf(out, "digraph grt {\n  compound=true;\n  node [shape=record, fontname=\"Helvetica\", "
 		     "fontsize=10];\n");
 	if (title || !locked || !glocked) {
@@ -170,16 +172,16 @@ static void dumpdot(FILE *out, const char *title)
 		dumpm(out, mp);
 	dumpwaiting(out);
 	fprintf(out, "}\n");
-	if (glocked)
+	if (glocked && !held)
 		unlock(&sched.allglock);
-	if (locked)
+	if (locked && !held)
 		unlock(&sched.lock);
 	fflush(out);
 }
 
 void grt_dump_dot(FILE *out)
 {
-	dumpdot(out, NULL);
+	dumpdot(out, NULL, false);
 }
 
 /* GRT_DOT=dir: one numbered picture per scheduling event. */
@@ -206,18 +208,57 @@ void dotsnapshot(const char *event, const struct g *gp)
 	const char *name = gp->startfn ? funcname((uintptr_t)gp->startfn) : NULL;
 	snprintf(title, sizeof title, "#%d: %s G%lld%s%s", i, event, (long long)gp->goid, name ? " " : "",
 		 name ? name : "");
-	dumpdot(f, title);
+	dumpdot(f, title, false);
 	fclose(f);
 }
 
-/* GRT_FAILDUMP=file: the picture at a failure, for the grader to keep. */
-void faildump(const char *why)
+static void faildumpto(const char *why, bool held)
 {
 	if (!debug.faildump)
 		return;
 	FILE *f = fopen(debug.faildump, "w");
 	if (f) {
-		dumpdot(f, why);
+		dumpdot(f, why, held);
 		fclose(f);
+	}
+}
+
+/* GRT_FAILDUMP=file: the picture at a failure, for the grader to keep. */
+void faildump(const char *why)
+{
+	faildumpto(why, false);
+}
+
+/* The same, from one who holds sched.lock and sched.allglock (checkdead). */
+void faildumpheld(const char *why)
+{
+	faildumpto(why, true);
+}
+
+/* GRT_DOT=dir: make dir and its parents, as mkdir -p; without it, say so
+ * once and take no snapshots. */
+void dotinit(void)
+{
+	char path[4096];
+	if (!debug.dotdir)
+		return;
+	if (snprintf(path, sizeof path, "%s", debug.dotdir) >= (int)sizeof path) {
+		fprintf(stderr, "grt: GRT_DOT: the folder name is too long\n");
+		debug.dotdir = NULL;
+		return;
+	}
+	for (char *c = path + 1;; c++) {
+		if (*c != '/' && *c != '\0')
+			continue;
+		char was = *c;
+		*c = '\0';
+		if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+			fprintf(stderr, "grt: GRT_DOT: cannot create %s: %s\n", path, strerror(errno));
+			debug.dotdir = NULL;
+			return;
+		}
+		*c = was;
+		if (was == '\0')
+			return;
 	}
 }

@@ -4,7 +4,7 @@
  *   GRT_MAXPROCS=N        the number of Ps (default: the CPUs this process may use)
  *   GRT_DEBUG=k=v,...     schedtrace=MS, scheddetail=1 (as Go's GODEBUG);
  *                         unknown keys are ignored, as Go does
- *   GRT_DOT=dir           a Graphviz snapshot at every scheduling event
+ *   GRT_DOT=dir           a Graphviz snapshot at every scheduling event (dir is created)
  *   GRT_DOT_MAX=N         at most N snapshots (default 500)
  *   GRT_FAILDUMP=file     where a failing test or SIGQUIT leaves the picture
  */
@@ -50,6 +50,7 @@ void parsedebugvars(void)
 	}
 	if ((s = getenv("GRT_DOT")) && *s)
 		debug.dotdir = s;
+	dotinit();
 	if ((s = getenv("GRT_DOT_MAX")) && *s)
 		debug.dotmax = (int)number("GRT_DOT_MAX", s, 1, 1000000);
 	if ((s = getenv("GRT_FAILDUMP")) && *s)

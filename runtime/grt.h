@@ -8,7 +8,11 @@
  *     make lib && cc prog.c -Iruntime build/libgrt.a -pthread
  *
  * Errors come back as negative errno values, never through errno: errno is
- * thread-local, and a goroutine may resume on another thread.
+ * thread-local, and a goroutine may resume on another thread.  Misuse (a
+ * NULL argument, a call that may block made outside a goroutine, Go's
+ * runtime errors such as a send on a closed channel) stops the program at
+ * the call with a message naming it: "fatal error: grt_go: go of nil func
+ * value".
  */
 #ifndef GRT_H
 #define GRT_H
@@ -21,7 +25,11 @@
 
 /* Start the runtime and run fn(arg) as the main goroutine.  Returns when
  * fn returns, like Go's main; the calling thread only waits.  Goroutines
- * still alive at that moment stay where they are.  May be called again. */
+ * still alive at that moment stay where they are.  May be called again.
+ * While it waits, a program in which every goroutine waits and nothing can
+ * wake one stops with Go's "all goroutines are asleep - deadlock!"; a
+ * thread the runtime did not start counts as able to wake one (the API's
+ * waking calls work from any thread), so while one is alive, no report. */
 int grt_main(void (*fn)(void *), void *arg);
 
 void grt_go(void (*fn)(void *), void *arg); /* spawn a goroutine (go fn(arg)) */
@@ -34,11 +42,11 @@ int grt_gomaxprocs(void);   /* the number of Ps (GRT_MAXPROCS) */
 
 /* Channels. */
 typedef struct grt_chan grt_chan;
-grt_chan *grt_chan_make(size_t elemsize, size_t cap); /* cap 0: unbuffered */
+grt_chan *grt_chan_make(size_t elemsize, size_t cap); /* cap 0: unbuffered; elemsize 1..64 KiB */
 void grt_chan_send(grt_chan *c, const void *elem);    /* on a closed channel: fatal */
 bool grt_chan_recv(grt_chan *c, void *elem);          /* false once closed and drained */
 void grt_chan_close(grt_chan *c);
-void grt_chan_free(grt_chan *c);
+void grt_chan_free(grt_chan *c);                      /* NULL: nothing, as free(NULL) */
 
 /* WaitGroup and Mutex: the zero value is ready to use, as in Go:
  *     grt_wg wg = {0};  grt_mutex mu = {0};

@@ -274,10 +274,13 @@ void wakep(void)
 }
 
 /* Sleep until startm hands us a P.  Called with sched.lock held, after
- * our P went back on the idle list; releases the lock. */
+ * our P went back on the idle list; releases the lock.  If we are the
+ * last M to go idle, nobody may be left to wake anyone: checkdead looks,
+ * here and only here, so that the check costs nothing while work flows. */
 static void stopm(struct m *mp)
 {
 	mput(mp);
+	checkdead();
 	unlock(&sched.lock);
 	notesleep(&mp->park);
 	noteclear(&mp->park);
@@ -327,9 +330,7 @@ static void execute(struct m *mp, struct g *gp, bool inheritTime)
 
 	mp->curg = NULL;
 	gp->m = NULL;
-	if (!stackcheck(gp))
-		fatal("goroutine %lld: stack overflow (the canary below its stack was overwritten)",
-		      (long long)gp->goid);
+	stackcheck(gp);
 	void (*fn)(struct g *) = mp->mcallfn;
 	mp->mcallfn = NULL;
 	fn(gp);
@@ -369,7 +370,7 @@ static void gosched_m(struct g *gp)
 void grt_yield(void)
 {
 	if (!getg())
-		fatal("grt_yield called outside a goroutine");
+		fatal("grt_yield: called outside a goroutine (start the runtime with grt_main)");
 	mcall(gosched_m);
 }
 
@@ -510,7 +511,7 @@ void newproc(void (*fn)(void *), void *arg)
 {
 	struct m *mp = getm();
 	if (!mp || !mp->curg)
-		fatal("grt_go called outside a goroutine: start the runtime with grt_main");
+		fatal("grt_go: called outside a goroutine (start the runtime with grt_main)");
 	struct g *gp = newproc1(mp->p, fn, arg);
 	runqput(mp->p, gp, true);
 	dotevent("spawn", gp);
@@ -519,6 +520,8 @@ void newproc(void (*fn)(void *), void *arg)
 
 void grt_go(void (*fn)(void *), void *arg)
 {
+	if (!fn)
+		fatal("grt_go: go of nil func value (fn is NULL)");
 	newproc(fn, arg);
 }
 
@@ -539,7 +542,7 @@ noreturn void goexit1(void)
 void grt_exit(void)
 {
 	if (!getg())
-		fatal("grt_exit called outside a goroutine");
+		fatal("grt_exit: called outside a goroutine (start the runtime with grt_main)");
 	goexit1();
 }
 
@@ -589,18 +592,25 @@ struct mainarg {
 	struct note done;
 };
 
+/* The main goroutine.  It stops counting as awaited before it wakes
+ * grt_main's thread: from then on, idle Ms are no deadlock. */
 static void runmain(void *arg)
 {
 	struct mainarg *ma = arg;
 	ma->fn(ma->arg);
+	lock(&sched.lock);
+	sched.nmainwait--;
+	unlock(&sched.lock);
 	notewakeup(&ma->done);
 }
 
 int grt_main(void (*fn)(void *), void *arg)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	if (!fn)
+		fatal("grt_main: fn is NULL");
 	if (getm())
-		fatal("grt_main called from a goroutine");
+		fatal("grt_main: called from a goroutine");
 	pthread_once(&once, schedinit);
 
 	struct mainarg ma = { .fn = fn, .arg = arg };
@@ -608,6 +618,7 @@ int grt_main(void (*fn)(void *), void *arg)
 	struct g *gp = newproc1(NULL, runmain, &ma);
 	gp->startfn = fn; /* what dumps and gdb should call it */
 	lock(&sched.lock);
+	sched.nmainwait++; /* with the G on the queue: checkdead sees both or neither */
 	globrunqput(gp);
 	unlock(&sched.lock);
 	wakep();

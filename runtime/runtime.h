@@ -118,8 +118,8 @@ extern const char *const waitReasonStrings[waitReasonMax];
 
 struct stack {
 	uintptr_t lo, hi; /* usable bytes [lo, hi), hi 16-byte aligned */
-	bool guarded;     /* a PROT_NONE page lies just below lo; if not, a
-	                   * canary word does (stack.c) */
+	bool guarded;     /* a PROT_NONE guard lies just below lo; if not, a
+	                   * canary zone does (stack.c) */
 };
 
 struct g {
@@ -209,6 +209,24 @@ struct schedt {
 	struct mutex allglock; /* guards allgs */
 	struct g **allgs;      /* every G ever made, for dumps and gdb */
 	int64_t allglen, allgcap;
+
+	/*
+	 * Deadlock detection (deadlock.c).  checkdead runs when the last M
+	 * goes idle and reports a deadlock only if nothing says a goroutine
+	 * may still run again.  The ways one may, and who keeps each:
+	 *  - a G in a system call: its M is busy, never on midle (lab 4 hands
+	 *    off the P, never the M), and the scan of allgs sees _Gsyscall;
+	 *  - sysmon (lab 4): an M that runs no goroutine; count it in nmsys;
+	 *  - a pending timer, a parked network wait (lab 5): ntimers, nnetwait
+	 *    (an M blocked in netpoll is not idle either, as in Go);
+	 *  - a thread outside the runtime: counted from the OS (deadlock.c);
+	 *    a thread of our own that is not an M goes in nsysthreads.
+	 */
+	int32_t nmainwait;        /* grt_main calls waiting for their main goroutine */
+	int32_t nmsys;            /* lab 4: Ms that run no goroutines (sysmon): not counted as running */
+	int32_t nsysthreads;      /* threads of the runtime that are not Ms (trace.c's printer) */
+	_Atomic int32_t ntimers;  /* lab 5: pending timers (a goroutine in grt_sleep) */
+	_Atomic int32_t nnetwait; /* lab 5: goroutines parked on the netpoller */
 };
 
 extern struct schedt sched;
@@ -252,7 +270,9 @@ struct g *findqueued(struct p *pp, bool *inheritTime);
 #define STACK_CANARY 0x57ac4ca9a21e5eedULL
 void stackinit(void);
 struct stack stackalloc(void);
-bool stackcheck(const struct g *gp);
+/* Fatal unless gp's stack is intact and its saved sp inside it; called at
+ * every switch back to g0 (yield, park, exit). */
+void stackcheck(const struct g *gp);
 struct stackstats {
 	_Atomic int64_t nmmap;    /* mmap calls made for stacks */
 	_Atomic int64_t nguarded; /* stacks handed out with a guard page */
@@ -293,6 +313,11 @@ static inline void dotevent(const char *event, const struct g *gp)
 		dotsnapshot(event, gp);
 }
 void faildump(const char *why);
+void faildumpheld(const char *why); /* the same; the caller holds sched.lock and allglock */
+void dotinit(void);                 /* GRT_DOT=dir: create dir (mkdir -p) */
+
+/* ---- deadlock.c: all goroutines are asleep (Go's checkdead) ---- */
+void checkdead(void); /* sched.lock held; called as an M goes idle */
 
 /* ---- trace.c: GRT_DEBUG=schedtrace ---- */
 void schedtraceinit(void);

@@ -20,24 +20,39 @@ static void unlockf(void *l)
 	unlock(l);
 }
 
+/* Misuse fails at the call, naming it: a NULL object, and a call that may
+ * park made outside a goroutine (it fails every time, not only when it
+ * would have had to wait).  Waking calls (add, done, unlock) work from any
+ * thread. */
+static void checkobj(const char *api, const void *obj)
+{
+	if (!obj)
+		fatal("%s: the argument is NULL", api);
+}
+
+static void checkg(const char *api)
+{
+	if (!getg())
+		fatal("%s: called outside a goroutine (start the runtime with grt_main)", api);
+}
+
 static void parkon(struct mutex *l, struct gqueue *q, void *obj, enum waitreason why)
 {
 	struct g *gp = getg();
-	if (!gp)
-		fatal("%s called outside a goroutine", waitReasonStrings[why]);
 	gp->waitobj = obj;
 	gqueue_push(q, gp);
 	gopark(unlockf, l, why);
 	getg()->waitobj = NULL;
 }
 
-void grt_wg_add(grt_wg *wg, int n)
+static void wgadd(const char *api, grt_wg *wg, int n)
 {
+	checkobj(api, wg);
 	lock(LOCKOF(wg));
 	wg->count += n;
 	if (wg->count < 0) {
 		unlock(LOCKOF(wg));
-		fatal("sync: negative WaitGroup counter");
+		fatal("%s: sync: negative WaitGroup counter", api);
 	}
 	struct gqueue woken = { 0 };
 	if (wg->count == 0) {
@@ -50,13 +65,20 @@ void grt_wg_add(grt_wg *wg, int n)
 		goready(gp);
 }
 
+void grt_wg_add(grt_wg *wg, int n)
+{
+	wgadd("grt_wg_add", wg, n);
+}
+
 void grt_wg_done(grt_wg *wg)
 {
-	grt_wg_add(wg, -1);
+	wgadd("grt_wg_done", wg, -1);
 }
 
 void grt_wg_wait(grt_wg *wg)
 {
+	checkobj("grt_wg_wait", wg);
+	checkg("grt_wg_wait");
 	lock(LOCKOF(wg));
 	if (wg->count == 0) {
 		unlock(LOCKOF(wg));
@@ -67,6 +89,8 @@ void grt_wg_wait(grt_wg *wg)
 
 void grt_mutex_lock(grt_mutex *mu)
 {
+	checkobj("grt_mutex_lock", mu);
+	checkg("grt_mutex_lock");
 	lock(LOCKOF(mu));
 	if (!mu->locked) {
 		mu->locked = 1;
@@ -78,10 +102,11 @@ void grt_mutex_lock(grt_mutex *mu)
 
 void grt_mutex_unlock(grt_mutex *mu)
 {
+	checkobj("grt_mutex_unlock", mu);
 	lock(LOCKOF(mu));
 	if (!mu->locked) {
 		unlock(LOCKOF(mu));
-		fatal("sync: unlock of unlocked mutex");
+		fatal("grt_mutex_unlock: sync: unlock of unlocked mutex");
 	}
 	struct g *gp = gqueue_pop(QUEUEOF(mu));
 	if (!gp)

@@ -87,6 +87,8 @@ static void *tracer(void *arg)
 void schedtraceinit(void)
 {
 	pthread_t t;
-	if (debug.schedtrace > 0 && pthread_create(&t, NULL, tracer, NULL) == 0)
+	if (debug.schedtrace > 0 && pthread_create(&t, NULL, tracer, NULL) == 0) {
 		pthread_detach(t);
+		sched.nsysthreads++; /* ours, and it wakes no goroutine: checkdead */
+	}
 }
