@@ -187,7 +187,9 @@ static void sigfault(int sig, siginfo_t *info, void *ctx)
 		snprintf(who, sizeof who, "a thread outside the runtime");
 	}
 	pcname(where, sizeof where, pc);
-	if (sig == SIGSEGV && gp && addr < gp->stack.lo && addr + GUARDREACH >= gp->stack.lo)
+	/* Below the stack, but not a jump there: a jump to a bad address
+	 * faults at the address it jumped to. */
+	if (sig == SIGSEGV && gp && addr != pc && addr < gp->stack.lo && addr + GUARDREACH >= gp->stack.lo)
 		n = snprintf(buf, sizeof buf,
 			     "goroutine %lld: stack overflow (fault at %#lx, below its stack [%#lx, %#lx))\n"
 			     "%s: pc %#lx in %s, rsp %#lx\n",
