@@ -39,13 +39,16 @@ struct first_record *first_record; /* read by first_instruction_probe */
 
 static const char *const regname[6] = { "rbx", "rbp", "r12", "r13", "r14", "r15" };
 
-/* Which of the six registers of r held v ("no register" if none). */
+/* Which of the six registers of r held v, as "r12's value", or a phrase
+ * for a value none of them held. */
 static const char *whose(const uint64_t *r, uint64_t v)
 {
+	static const char *const value[6] = { "rbx's value", "rbp's value", "r12's value",
+					      "r13's value", "r14's value", "r15's value" };
 	for (int i = 0; i < 6; i++)
 		if (r[i] == v)
-			return regname[i];
-	return "no register";
+			return value[i];
+	return "no register's value";
 }
 
 /* The state gogo_probe starts from: the caller's registers (in), and a
@@ -102,7 +105,7 @@ TEST(gogo_saves_the_contract, 3, 10,
 	const uint64_t got[6] = { save.bx, save.bp, save.r12, save.r13, save.r14, save.r15 };
 	for (int i = 0; i < 6; i++)
 		if (got[i] != (&in.rbx)[i])
-			note(rep, sizeof rep, "\n  %s's field holds %#" PRIx64 ", which was %s's value, not %s's",
+			note(rep, sizeof rep, "\n  %s's field holds %#" PRIx64 " (%s): was %s stored there?",
 			     regname[i], got[i], whose(&in.rbx, got[i]), regname[i]);
 	if ((save.mxcsr & ~MXCSR_STATUS) != in.mxcsr)
 		note(rep, sizeof rep, "\n  mxcsr = %#x, but MXCSR was %#x (stmxcsr)", save.mxcsr, in.mxcsr);
@@ -138,9 +141,8 @@ TEST(gogo_loads_and_jumps, 3, 10,
 	const uint64_t want[6] = { load0.bx, load0.bp, load0.r12, load0.r13, load0.r14, load0.r15 };
 	for (int i = 0; i < 6; i++)
 		if ((&out.rbx)[i] != want[i])
-			note(rep, sizeof rep,
-			     "\n  %s = %#" PRIx64 " (the caller's %s), but load's %s field holds %#" PRIx64,
-			     regname[i], (&out.rbx)[i], whose(&in.rbx, (&out.rbx)[i]), regname[i], want[i]);
+			note(rep, sizeof rep, "\n  %s = %#" PRIx64 ", but load's %s field holds %#" PRIx64, regname[i],
+			     (&out.rbx)[i], regname[i], want[i]);
 	if ((out.mxcsr & ~MXCSR_STATUS) != load0.mxcsr)
 		note(rep, sizeof rep, "\n  MXCSR = %#x, but load->mxcsr = %#x (ldmxcsr)", out.mxcsr, load0.mxcsr);
 	if (out.fpucw != load0.fpucw)
