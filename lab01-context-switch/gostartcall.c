@@ -15,7 +15,8 @@
  *            | fn's frames grow down  |
  *     lo ->  ...
  *
- * Invariant: everything written lies inside [lo, hi).
+ * Invariant: everything written lies inside [lo, hi).  A stack too small
+ * for this frame is a runtime bug: stop with fatal() (runtime.h).
  */
 #include "runtime.h"
 

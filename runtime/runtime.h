@@ -303,6 +303,8 @@ void parsedebugvars(void);
 
 /* ---- symtab.c: function names ---- */
 const char *funcname(uintptr_t pc);
+const char *funcfor(uintptr_t pc, uintptr_t *off);
+void symtabinit(void);
 
 /* ---- dot.c: pictures of the state ---- */
 void dotsnapshot(const char *event, const struct g *gp);

@@ -21,6 +21,7 @@ static struct {
 	size_t nsyms;
 	const char *strs;
 	uintptr_t base; /* where the executable is loaded (PIE) */
+	uintptr_t end;  /* the end of its last function, relative to base */
 } tab;
 
 static int mainbase(struct dl_phdr_info *info, size_t size, void *data)
@@ -54,18 +55,56 @@ static void symtabload(void)
 		tab.nsyms = sh[i].sh_size / sizeof(Elf64_Sym);
 		tab.strs = (const char *)(f + sh[sh[i].sh_link].sh_offset);
 	}
+	for (size_t i = 0; i < tab.nsyms; i++)
+		if (ELF64_ST_TYPE(tab.syms[i].st_info) == STT_FUNC &&
+		    tab.syms[i].st_value + tab.syms[i].st_size > tab.end)
+			tab.end = tab.syms[i].st_value + tab.syms[i].st_size;
 	dl_iterate_phdr(mainbase, &tab.base);
+}
+
+static pthread_once_t symtabonce = PTHREAD_ONCE_INIT;
+
+/* Read the table now: a signal handler must not be the first to map it. */
+void symtabinit(void)
+{
+	pthread_once(&symtabonce, symtabload);
 }
 
 /* The name of the function that starts exactly at pc, or NULL. */
 const char *funcname(uintptr_t pc)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	pthread_once(&once, symtabload);
+	symtabinit();
 	for (size_t i = 0; i < tab.nsyms; i++) {
 		const Elf64_Sym *s = &tab.syms[i];
 		if (ELF64_ST_TYPE(s->st_info) == STT_FUNC && s->st_value && tab.base + s->st_value == pc)
 			return tab.strs + s->st_name;
 	}
 	return NULL;
+}
+
+/*
+ * The function of the executable that contains pc, and pc's offset in it
+ * (*off), or NULL.  A symbol without a size (assembly without .size)
+ * counts as reaching up to the next symbol.  Reads only what symtabinit
+ * mapped, so a signal handler may call it.
+ */
+const char *funcfor(uintptr_t pc, uintptr_t *off)
+{
+	const Elf64_Sym *best = NULL;
+	if (pc < tab.base || pc - tab.base >= tab.end)
+		return NULL; /* not the executable's code: a shared library's */
+	for (size_t i = 0; i < tab.nsyms; i++) {
+		const Elf64_Sym *s = &tab.syms[i];
+		uintptr_t start = tab.base + s->st_value;
+		if (ELF64_ST_TYPE(s->st_info) != STT_FUNC || !s->st_value || start > pc)
+			continue;
+		if (s->st_size && pc - start >= s->st_size)
+			continue;
+		if (!best || s->st_value > best->st_value || (s->st_value == best->st_value && s->st_size))
+			best = s;
+	}
+	if (!best)
+		return NULL;
+	*off = pc - (tab.base + best->st_value);
+	return tab.strs + best->st_name;
 }

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "contract.h"
 #include "harness.h"
 #include "runtime.h"
 
@@ -192,6 +193,20 @@ static void aligned_main(void *arg)
 TEST(stack_aligned_at_entry, 3, 10,
      "At a function's first instruction, what must (rsp + 8) % 16 be? Who pushed those 8 bytes?")
 {
+	/* First a first frame entered by hand, outside the runtime: its fn
+	 * writes nothing on the stack, so it reports even when every
+	 * goroutine (the main one too) would crash at its first aligned SSE
+	 * access. */
+	siginit();
+	for (int hioff = 0; hioff < 16; hioff += 4) {
+		struct first_record rec;
+		run_first_frame(&rec, hioff, NULL);
+		CHECK_MSG((rec.rsp + 8) % 16 == 0,
+			  "fn started with rsp = %#" PRIx64 " (the stack's top: hi %% 16 = %d): rsp + 8 is "
+			  "not a multiple of 16, as the ABI wants at every function's first instruction. "
+			  "goentry's call pushes 8 bytes: what must rsp %% 16 be before it?",
+			  rec.rsp, (16 - hioff) % 16);
+	}
 	maxprocs("1");
 	grt_main(aligned_main, NULL);
 	for (int i = 0; i < 16; i++)
@@ -239,6 +254,45 @@ TEST(exited_goroutines_are_recycled, 3, 30,
 	/* Without reuse, 99,000 more goroutines would need 99,000 more stacks. */
 	CHECK_LE(recycle_stacks1 - recycle_stacks0, 200);
 	CHECK_LE(recycle_rss1 - recycle_rss0, 16 * 1024);
+}
+
+/* ---- when fn returns, is goexit1 entered as a function? ---- */
+
+static struct g *_Atomic exiting_g;
+
+static void record_g(void *arg)
+{
+	(void)arg;
+	atomic_store(&exiting_g, getg());
+}
+
+static void goexit_main(void *arg)
+{
+	(void)arg;
+	grt_go(record_g, NULL);
+	for (int spins = 0; spins < 100000; spins++) {
+		struct g *gp = atomic_load(&exiting_g);
+		if (gp && readgstatus(gp) == _Gdead)
+			return;
+		grt_yield();
+	}
+	FAIL("the goroutine never exited: does goentry call goexit1 when fn returns?");
+}
+
+TEST(goexit1_entered_aligned, 2, 10,
+     "When fn returns, how does goentry enter goexit1, so that rsp + 8 is a multiple of 16 at "
+     "goexit1's first instruction, as at any function's?")
+{
+	maxprocs("1");
+	grt_main(goexit_main, NULL);
+	/* goexit1 leaves through mcall, whose gogo saves the rsp its caller
+	 * would see after ret: a multiple of 16 in code that keeps the ABI's
+	 * alignment from its first instruction on. */
+	uint64_t sp = atomic_load(&exiting_g)->sched.sp;
+	CHECK_MSG(sp % 16 == 0,
+		  "the goroutine's last switch, in goexit1, saved sp = %#" PRIx64 ": goexit1 began with "
+		  "rsp + 8 not a multiple of 16. Was it entered by a call?",
+		  sp);
 }
 
 /* ---- on one P, do yielding goroutines take turns in a fixed order? ---- */
