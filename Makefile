@@ -26,6 +26,8 @@ CFLAGS ?= -O2 -g
 PYTHON ?= python3
 ALLCFLAGS := -std=gnu11 -D_GNU_SOURCE -pthread -Iruntime -Wall -Wextra $(if $(WERROR),-Werror) $(CFLAGS)
 LDLIBS := -pthread
+# LAYOUT: a source the grader links between the harness and the runtime (random padding).
+LAYOUT ?=
 
 # Without solutions/ (a student release), say so instead of failing on a missing file.
 ifneq ($(SOLUTIONS)$(REF),)
@@ -57,7 +59,7 @@ $$(BUILD)/lab$(1)/%.o: $$(call srcdir,$(1))/%.S $$(RUNTIME_HDR) | $$(BUILD)/lab$
 	$$(CC) $$(ALLCFLAGS) -c -o $$@ $$<
 $$(BUILD)/lab$(1):
 	@mkdir -p $$@
-$$(BUILD)/lab$(1)-tests: $$(wildcard $$(LAB$(1)_DIR)/tests/*.[cS]) $$(wildcard $$(LAB$(1)_DIR)/tests/*.h) grader/harness.c grader/harness.h $$(BUILD)/libgrt.a
+$$(BUILD)/lab$(1)-tests: $$(wildcard $$(LAB$(1)_DIR)/tests/*.[cS]) $$(wildcard $$(LAB$(1)_DIR)/tests/*.h) grader/harness.c grader/harness.h $$(LAYOUT) $$(BUILD)/libgrt.a
 	$$(CC) $$(ALLCFLAGS) -Igrader -o $$@ $$(filter %.c %.S,$$^) $$(BUILD)/libgrt.a $$(LDLIBS)
 endef
 $(foreach n,$(LABS),$(eval $(call labrules,$(n))))

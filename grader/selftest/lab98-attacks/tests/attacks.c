@@ -15,7 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ipc.h>
 #include <sys/mman.h>
+#include <sys/msg.h>
+#include <sys/shm.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -85,9 +88,12 @@ TEST(starts_many_threads, 1, 10, "Starts threads until it cannot.")
 	FAIL("started %d threads", n);
 }
 
-TEST(leaves_files, 1, 5, "Leaves files in /tmp and /dev/shm.")
+TEST(leaves_files, 1, 5, "Leaves files in /tmp, /dev/shm and /run/lock, and System V IPC objects.")
 {
 	int a = open("/tmp/planted-left", O_WRONLY | O_CREAT, 0600);
 	int b = open("/dev/shm/planted-left", O_WRONLY | O_CREAT, 0600);
-	FAIL("left files: /tmp %s, /dev/shm %s", a >= 0 ? "yes" : "no", b >= 0 ? "yes" : "no");
+	int c = open("/run/lock/planted-left", O_WRONLY | O_CREAT, 0600);
+	int shm = shmget(IPC_PRIVATE, 1 << 20, IPC_CREAT | 0600);
+	int msg = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	FAIL("left: /tmp %d, /dev/shm %d, /run/lock %d, shm %d, msg %d", a, b, c, shm, msg);
 }
