@@ -4,6 +4,7 @@
 #   make test                                   check the whole workbook
 #
 # Also: make lib (build/libgrt.a), make bench [TREE=1], make clean.
+#   make mutants [LAB=NN]   plant each listed bug in the solutions; do the tests catch it? (slow)
 #
 # Which file of a lab is compiled:
 #   default       the working tree (your files) for every lab
@@ -50,7 +51,7 @@ endef
 $(foreach n,$(LABS),$(eval $(call labrules,$(n))))
 LAB_OBJ := $(foreach n,$(LABS),$(LAB$(n)_OBJ))
 
-.PHONY: all lib grade test bench testbin tests clean figures
+.PHONY: all lib grade test mutants bench testbin tests clean figures
 all: lib
 
 $(BUILD)/runtime/%.o: runtime/%.c $(RUNTIME_HDR) | $(BUILD)/runtime
@@ -74,6 +75,9 @@ grade:
 
 test:
 	@$(PYTHON) grader/check
+
+mutants:
+	@$(PYTHON) tools/mutants $(if $(LAB),--lab $(LAB))
 
 bench:
 	@$(PYTHON) bench/run $(if $(TREE),--tree)
