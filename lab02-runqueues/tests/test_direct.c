@@ -303,7 +303,7 @@ TEST(findqueued_then_global, 2, 10,
  * and takes, and a signal handler taking from it at any instruction of
  * the owner's, is every goroutine taken exactly once? ---- */
 
-#define NROUNDS 50
+#define NROUNDS 20
 #define NTAKE 40000
 static struct g tg[NTAKE];
 static _Atomic int takes[NTAKE];
@@ -398,7 +398,7 @@ static void takers_round(int round)
 	bool inherit;
 	struct g *gp;
 	for (int i = 0; i < NTAKE && fine();) {
-		for (int k = 0; k < 2 * RUNQSIZE && i < NTAKE; k++, i++)
+		for (int k = 0; k < 6 * RUNQSIZE && i < NTAKE; k++, i++)
 			runqput(pp, &tg[i], i % 4 == 0);
 		for (int k = 0; k < 2 * RUNQSIZE && i < NTAKE; k++, i++) {
 			runqput(pp, &tg[i], i % 2 == 0);
