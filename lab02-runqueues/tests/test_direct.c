@@ -12,6 +12,7 @@
 #include <sched.h>
 #include <stdatomic.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
 
@@ -63,6 +64,19 @@ static int64_t goid(struct g *gp)
 	return gp ? gp->goid : -1;
 }
 
+/* "G5", or "nothing" for NULL, for messages (a few at once). */
+static const char *gstr(struct g *gp)
+{
+	static char buf[4][32];
+	static int k;
+	char *b = buf[k++ % 4];
+	if (gp)
+		snprintf(b, sizeof buf[0], "G%" PRId64, gp->goid);
+	else
+		snprintf(b, sizeof buf[0], "nothing");
+	return b;
+}
+
 /* G<from>..G<from+n-1> to the tail of the global queue. */
 static void globalput(int from, int n)
 {
@@ -72,13 +86,18 @@ static void globalput(int from, int n)
 	unlock(&sched.lock);
 }
 
-/* The goid of the i-th goroutine of the global queue, or -1. */
-static int64_t globalat(int i)
+/* The i-th goroutine of the global queue, or NULL. */
+static struct g *globalg(int i)
 {
 	struct g *gp = sched.runq.head;
 	while (gp && i-- > 0)
 		gp = gp->schedlink;
-	return goid(gp);
+	return gp;
+}
+
+static int64_t globalat(int i)
+{
+	return goid(globalg(i));
 }
 
 /* A ring of G<from>..G<from+n-1> built by hand, not by runqput. */
@@ -131,22 +150,22 @@ TEST(runnext_then_ring, 2, 10,
 	struct p *pp = setup(7, 1);
 	runqput(pp, &gs[1], true);
 	CHECK_MSG(goid(atomic_load(&pp->runnext)) == 1 && ringlen(pp) == 0,
-		  "after runqput(G1, next=true) on an empty P: runnext G%" PRId64 ", %u in the ring; "
-		  "expected runnext G1, an empty ring", goid(atomic_load(&pp->runnext)), ringlen(pp));
+		  "after runqput(G1, next=true) on an empty P: runnext %s, %u in the ring; "
+		  "expected runnext G1, an empty ring", gstr(atomic_load(&pp->runnext)), ringlen(pp));
 	runqput(pp, &gs[2], true);
 	CHECK_MSG(goid(atomic_load(&pp->runnext)) == 2 && ringlen(pp) == 1 && ringat(pp, 0) == 1,
-		  "after runqput(G2, next=true): runnext G%" PRId64 ", %u in the ring; expected runnext "
-		  "G2 and the displaced G1 in the ring", goid(atomic_load(&pp->runnext)), ringlen(pp));
+		  "after runqput(G2, next=true): runnext %s, %u in the ring; expected runnext "
+		  "G2 and the displaced G1 in the ring", gstr(atomic_load(&pp->runnext)), ringlen(pp));
 	runqput(pp, &gs[3], false);
 	CHECK_MSG(goid(atomic_load(&pp->runnext)) == 2 && ringlen(pp) == 2 && ringat(pp, 1) == 3,
-		  "after runqput(G3, next=false): runnext G%" PRId64 ", %u in the ring; expected runnext "
-		  "G2, the ring G1 G3", goid(atomic_load(&pp->runnext)), ringlen(pp));
+		  "after runqput(G3, next=false): runnext %s, %u in the ring; expected runnext "
+		  "G2, the ring G1 G3", gstr(atomic_load(&pp->runnext)), ringlen(pp));
 	int64_t want[3] = { 2, 1, 3 };
 	for (int i = 0; i < 3; i++) {
 		bool inherit = i != 0; /* the opposite of the answer */
 		struct g *gp = runqget(pp, &inherit);
-		CHECK_MSG(goid(gp) == want[i], "take number %d returned G%" PRId64 ", expected G%" PRId64
-			  " (runnext first, then the ring from its head)", i + 1, goid(gp), want[i]);
+		CHECK_MSG(goid(gp) == want[i], "take number %d returned %s, expected G%" PRId64
+			  " (runnext first, then the ring from its head)", i + 1, gstr(gp), want[i]);
 		CHECK_MSG(inherit == (i == 0), "G%" PRId64 " came with *inheritTime = %s: the goroutine "
 			  "from runnext inherits the time slice (its P's schedtick does not advance), "
 			  "one from the ring does not", want[i], inherit ? "true" : "false");
@@ -174,8 +193,8 @@ TEST(spill_moves_oldest_half, 2, 10,
 		  "older half of the ring, then the newcomer)", ringlen(pp), atomic_load(&sched.runqsize));
 	for (int i = 0; i <= RUNQSIZE / 2; i++) {
 		int64_t want = i < RUNQSIZE / 2 ? i + 1 : 257;
-		CHECK_MSG(globalat(i) == want, "the global queue's goroutine number %d is G%" PRId64
-			  ", expected G%" PRId64 " (G1..G128, oldest first, then G257)", i + 1, globalat(i), want);
+		CHECK_MSG(globalat(i) == want, "the global queue's goroutine number %d is %s"
+			  ", expected G%" PRId64 " (G1..G128, oldest first, then G257)", i + 1, gstr(globalg(i)), want);
 	}
 	CHECK_MSG(globalat(RUNQSIZE / 2 + 1) == -1, "the global queue holds more than 129 goroutines");
 	for (uint32_t i = 0; i < RUNQSIZE / 2; i++)
@@ -203,18 +222,19 @@ TEST(globrunqget_takes_a_batch, 3, 10,
 		lock(&sched.lock);
 		struct g *gp = globrunqget(pp, max);
 		unlock(&sched.lock);
-		CHECK_MSG(goid(gp) == 1, "%d waiting, %d Ps, max %d: globrunqget returned G%" PRId64
-			  ", expected G1, the head of the global queue", n, nprocs, max, goid(gp));
+		CHECK_MSG(goid(gp) == 1, "%d waiting, %d Ps, max %d: globrunqget returned %s"
+			  ", expected G1, the head of the global queue", n, nprocs, max, gstr(gp));
 		int64_t head = n > want ? want + 1 : -1; /* -1: empty */
 		CHECK_MSG(atomic_load(&sched.runqsize) == n - want && globalat(0) == head,
-			  "%d waiting, %d Ps, max %d: sched.runqsize is %d and the global queue's head G%" PRId64
+			  "%d waiting, %d Ps, max %d: sched.runqsize is %d and the global queue's head %s"
 			  " after globrunqget; expected a batch of %d (runqsize / gomaxprocs + 1, at most max, at "
-			  "most half a ring): runqsize %d, head G%" PRId64 " (G-1: none)",
-			  n, nprocs, max, atomic_load(&sched.runqsize), globalat(0), want, n - want, head);
+			  "most half a ring): runqsize %d, head %s",
+			  n, nprocs, max, atomic_load(&sched.runqsize), gstr(sched.runq.head), want, n - want,
+			  head < 0 ? "nothing" : gstr(&gs[head]));
 		CHECK_MSG(ringlen(pp) == (uint32_t)want - 1 && !atomic_load(&pp->runnext),
-			  "%d waiting, %d Ps, max %d: the ring holds %u and runnext G%" PRId64 " after "
+			  "%d waiting, %d Ps, max %d: the ring holds %u and runnext %s after "
 			  "globrunqget; expected the rest of the batch, %d, in the ring, and runnext empty",
-			  n, nprocs, max, ringlen(pp), goid(atomic_load(&pp->runnext)), want - 1);
+			  n, nprocs, max, ringlen(pp), gstr(atomic_load(&pp->runnext)), want - 1);
 		for (int i = 0; i < want - 1; i++)
 			CHECK_MSG(ringat(pp, i) == i + 2, "%d waiting, %d Ps, max %d: the ring's goroutine number "
 				  "%d is G%" PRId64 ", expected G%d (the batch in the global queue's order)",
@@ -225,7 +245,7 @@ TEST(globrunqget_takes_a_batch, 3, 10,
 	struct g *gp = globrunqget(pp, 0);
 	unlock(&sched.lock);
 	CHECK_MSG(!gp && atomic_load(&sched.runqsize) == 0,
-		  "globrunqget on an empty global queue returned G%" PRId64, goid(gp));
+		  "globrunqget on an empty global queue returned %s", gstr(gp));
 }
 
 /* ---- on which ticks does findqueued look at the global queue first? ---- */
@@ -242,8 +262,8 @@ TEST(fairness_every_61st_tick, 3, 10,
 		pp->schedtick = tick;
 		bool inherit = true;
 		struct g *gp = findqueued(pp, &inherit);
-		CHECK_MSG(!inherit, "schedtick %u: findqueued returned G%" PRId64 " with *inheritTime = true: "
-			  "only a goroutine from runnext inherits the time slice", tick, goid(gp));
+		CHECK_MSG(!inherit, "schedtick %u: findqueued returned %s with *inheritTime = true: "
+			  "only a goroutine from runnext inherits the time slice", tick, gstr(gp));
 		if (goid(gp) == 1) {
 			CHECK_MSG(ringlen(pp) == 2 && atomic_load(&sched.runqsize) == 5,
 				  "schedtick %u: findqueued took G1 from the ring, and left %u in the ring and %d "
@@ -252,7 +272,7 @@ TEST(fairness_every_61st_tick, 3, 10,
 			continue;
 		}
 		CHECK_MSG(goid(gp) == 101, "schedtick %u, the ring G1 G2 G3, the global queue G101..G105: "
-			  "findqueued returned G%" PRId64 ", expected G1 or (on the fairness tick) G101", tick, goid(gp));
+			  "findqueued returned %s, expected G1 or (on the fairness tick) G101", tick, gstr(gp));
 		CHECK_MSG(ringlen(pp) == 3 && atomic_load(&sched.runqsize) == 4,
 			  "schedtick %u: findqueued took G101 from the global queue first, and left %u in "
 			  "the ring and %d on the global queue; expected 3 and 4: the fairness check takes "
@@ -283,8 +303,8 @@ TEST(findqueued_then_global, 2, 10,
 	for (int i = 0; i < 5; i++) {
 		bool inherit = i != 0; /* the opposite of the answer */
 		struct g *gp = findqueued(pp, &inherit);
-		CHECK_MSG(goid(gp) == want[i], "call number %d of findqueued returned G%" PRId64 ", expected G%"
-			  PRId64 " (runnext G2, the ring G1, the global queue G101 G102 G103)", i + 1, goid(gp),
+		CHECK_MSG(goid(gp) == want[i], "call number %d of findqueued returned %s, expected G%" PRId64
+			  " (runnext G2, the ring G1, the global queue G101 G102 G103)", i + 1, gstr(gp),
 			  want[i]);
 		CHECK_MSG(inherit == (i == 0), "findqueued returned G%" PRId64 " with *inheritTime = %s, "
 			  "expected %s", want[i], inherit ? "true" : "false", i == 0 ? "true" : "false");
@@ -436,8 +456,8 @@ TEST(other_takers_take_each_once, 3, 30,
 	runqput(pp, &gs[1], false);
 	bool inherit;
 	struct g *gp = runqget(pp, &inherit);
-	CHECK_MSG(goid(gp) == 1, "runqget returned G%" PRId64 " right after runqput(G1) on an empty P: is "
-		  "the ring used?", goid(gp));
+	CHECK_MSG(goid(gp) == 1, "runqget returned %s right after runqput(G1) on an empty P: is "
+		  "the ring used?", gstr(gp));
 	struct sigaction sa = { .sa_handler = interrupt };
 	sigemptyset(&sa.sa_mask);
 	CHECK(sigaction(SIGALRM, &sa, NULL) == 0);
