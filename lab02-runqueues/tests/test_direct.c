@@ -323,7 +323,7 @@ TEST(findqueued_then_global, 2, 10,
  * and takes, and a signal handler taking from it at any instruction of
  * the owner's, is every goroutine taken exactly once? ---- */
 
-#define NROUNDS 20
+#define NROUNDS 30
 #define NTAKE 40000
 static struct g tg[NTAKE];
 static _Atomic int takes[NTAKE];
@@ -448,7 +448,7 @@ static void takers_round(int round)
 			  "on the global queue", 1000 + i);
 }
 
-TEST(other_takers_take_each_once, 3, 30,
+TEST(other_takers_take_each_once, 3, 60,
      "Others take from the ring while its owner puts (some with next=true, some spilling to the global "
      "queue) and takes: how does nobody take a goroutine twice, and nobody lose one?")
 {
