@@ -5,6 +5,7 @@
 #
 # Also: make lib (build/libgrt.a), make bench [TREE=1], make figures, make transcripts,
 # make release, make clean.
+#   make mutants [LAB=NN]   plant each listed bug in the solutions; do the tests catch it? (slow)
 # WERROR=1 turns warnings into errors (make test does; a student's build does not,
 # so that a newer compiler's new warning never stops it).
 #
@@ -65,7 +66,7 @@ endef
 $(foreach n,$(LABS),$(eval $(call labrules,$(n))))
 LAB_OBJ := $(foreach n,$(LABS),$(LAB$(n)_OBJ))
 
-.PHONY: all lib grade test bench testbin objs tests clean figures release transcripts
+.PHONY: all lib grade test mutants bench testbin objs tests clean figures release transcripts
 all: lib
 
 $(BUILD)/runtime/%.o: runtime/%.c $(RUNTIME_HDR) | $(BUILD)/runtime
@@ -93,6 +94,9 @@ grade:
 
 test:
 	@$(PYTHON) grader/check
+
+mutants:
+	@$(PYTHON) tools/mutants $(if $(LAB),--lab $(LAB))
 
 bench:
 	@$(PYTHON) bench/run $(if $(TREE),--tree)
