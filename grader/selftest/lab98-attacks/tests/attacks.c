@@ -4,7 +4,7 @@
  * grader/selftest/run grades them as lab 98 when the grader runs as root,
  * the case for which the grader promises that no test can reach it: each
  * attack must fail as the failure it is, and leave the grader, its output,
- * its files and the machine as they were.  PLANTED_TARGETS names files of
+ * its files and the machine as they were.  GRT_SELFTEST_TARGETS names files of
  * the grader's (its results, the copy's tests) that the attacks try to
  * write.
  */
@@ -36,7 +36,7 @@ TEST(writes_the_graders_files, 1, 5, "Writes the grader's stdout and the files i
 	char path[64], said[600] = "";
 	snprintf(path, sizeof path, "/proc/%d/fd/1", (int)getppid());
 	const char *targets[8] = { path, "../../lab98-attacks/tests/attacks.c", "../../Makefile" };
-	char *list = getenv("PLANTED_TARGETS");
+	char *list = getenv("GRT_SELFTEST_TARGETS");
 	for (int n = 3; list && n < 8; n++) {
 		targets[n] = strtok(n == 3 ? list : NULL, ":");
 		if (!targets[n])
@@ -96,4 +96,10 @@ TEST(leaves_files, 1, 5, "Leaves files in /tmp, /dev/shm and /run/lock, and Syst
 	int shm = shmget(IPC_PRIVATE, 1 << 20, IPC_CREAT | 0600);
 	int msg = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
 	FAIL("left: /tmp %d, /dev/shm %d, /run/lock %d, shm %d, msg %d", a, b, c, shm, msg);
+}
+
+TEST(reads_the_environment, 1, 5, "Looks for the grader's secrets in its environment.")
+{
+	const char *s = getenv("INSTRUCTOR_API_TOKEN");
+	FAIL("INSTRUCTOR_API_TOKEN: %s", s ? s : "not set");
 }

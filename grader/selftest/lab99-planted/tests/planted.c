@@ -91,7 +91,7 @@ static noreturn void hide(int report)
 
 TEST(escapes_with_setsid, 1, 3, "Leaves two processes behind that left its session.")
 {
-	const char *pidfile = getenv("PLANTED_PIDFILE");
+	const char *pidfile = getenv("GRT_SELFTEST_PIDFILE");
 	int p[2];
 	CHECK(pipe(p) == 0);
 	/* One escapes while its parent, the test, is still alive... */
