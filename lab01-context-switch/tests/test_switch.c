@@ -386,21 +386,32 @@ TEST(ten_thousand_alive, 3, 20, "Is each goroutine's stack its own, and is its f
 
 #define MILLION 1000000
 static long million_kib;
+static int crowd; /* how many: a million, or what the grader's memory cap allows */
+
+/* Three quarters of the grader's memory cap (GRADER_MEMORY_MIB, which an
+ * autograder on a small machine lowers), at 6 KiB a goroutine, up to a
+ * million: 8 GiB gives the million. */
+static int crowd_size(void)
+{
+	const char *s = getenv("GRADER_MEMORY_MIB");
+	long n = (s ? atol(s) : 8192) * 1024 * 3 / 4 / 6;
+	return n > MILLION ? MILLION : n < 10000 ? 10000 : (int)n;
+}
 
 static void million_main(void *arg)
 {
 	struct crowd *c = arg;
 	long rss0 = harness_rss_kib();
 	c->gate = grt_chan_make(1, 0);
-	grt_wg_add(&c->done, MILLION);
-	for (int i = 0; i < MILLION; i++)
+	grt_wg_add(&c->done, crowd);
+	for (int i = 0; i < crowd; i++)
 		grt_go(crowd_member, c);
-	while (atomic_load(&c->started) < MILLION)
+	while (atomic_load(&c->started) < crowd)
 		grt_yield();
 	million_kib = harness_rss_kib() - rss0;
 	grt_chan_close(c->gate);
 	grt_wg_wait(&c->done);
-	CHECK_EQ(MILLION, atomic_load(&c->ran));
+	CHECK_EQ(crowd, atomic_load(&c->ran));
 }
 
 TEST(million_parked, 3, 300,
@@ -409,10 +420,12 @@ TEST(million_parked, 3, 300,
 	/* One P: a page fault per new stack dominates, and a second P would
 	 * only add wake-ups. */
 	maxprocs("1");
+	crowd = crowd_size();
 	struct crowd c = { 0 };
 	grt_main(million_main, &c);
 	/* 8 KiB each: a page of stack, the struct g, page tables. */
-	CHECK_LE(million_kib, 8L * MILLION);
+	CHECK_MSG(million_kib <= 8L * crowd, "%d parked goroutines took %ld KiB: more than 8 KiB each",
+		  crowd, million_kib);
 }
 
 /* ---- does deep recursion within the stack size work? ---- */
