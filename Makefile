@@ -25,7 +25,8 @@ $(foreach n,$(LABS),$(eval LAB$(n)_DIR := $(call labdir,$(n)))$(eval LAB$(n)_FIL
 CC ?= cc
 CFLAGS ?= -O2 -g
 PYTHON ?= python3
-ALLCFLAGS := -std=gnu11 -D_GNU_SOURCE -pthread -Iruntime -Wall -Wextra $(if $(WERROR),-Werror) $(CFLAGS)
+ALLCFLAGS := -std=gnu11 -D_GNU_SOURCE -pthread -Iruntime -Wall -Wextra -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes $(if $(WERROR),-Werror) $(CFLAGS)
 LDLIBS := -pthread
 # LAYOUT: a source the grader links between the harness and the runtime (random padding).
 LAYOUT ?=
