@@ -13,8 +13,12 @@
 #include <stdatomic.h>
 #include <signal.h>
 #include <stdio.h>
+#include <errno.h>
 #include <string.h>
+#include <sys/ptrace.h>
 #include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "runtime.h"
@@ -463,4 +467,76 @@ TEST(other_takers_take_each_once, 3, 60,
 	CHECK(sigaction(SIGALRM, &sa, NULL) == 0);
 	for (int round = 0; round < NROUNDS; round++)
 		takers_round(round);
+}
+
+/* ---- does a taker read its slot before it moves runqhead? ---- */
+
+/*
+ * The moment a taker's compare-and-swap moves runqhead, the slot it took
+ * is free: on a full ring, the owner's next put lands exactly there.  A
+ * taker that reads the slot only after moving runqhead may therefore read
+ * the owner's new goroutine, and the old one is lost.  The window is a
+ * few instructions, so rather than hope that a second thread hits it, a
+ * child process runs runqget one instruction at a time under ptrace, and
+ * as soon as runqhead has moved, the test writes another goroutine into
+ * the slot, as the owner would.
+ */
+static void stepped_taker(struct p *pp, int out)
+{
+	if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) != 0)
+		_exit(3);
+	raise(SIGSTOP);
+	bool inherit;
+	int64_t id = goid(runqget(pp, &inherit));
+	if (write(out, &id, sizeof id) != sizeof id)
+		_exit(4);
+	_exit(0);
+}
+
+TEST(taker_reads_before_moving_head, 2, 20,
+     "runqget takes the head of the ring: which must come first, reading the slot or moving runqhead "
+     "past it? What may the owner put in that slot the moment runqhead has moved?")
+{
+	struct p *pp = setup(UINT32_MAX - 9, 1);
+	ringfill(pp, 1, RUNQSIZE); /* full: G1 at the head */
+	uint32_t h = atomic_load(&pp->runqhead);
+	int fd[2];
+	CHECK(pipe(fd) == 0);
+	fflush(NULL);
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0)
+		stepped_taker(pp, fd[1]);
+	close(fd[1]);
+	int st;
+	CHECK(waitpid(pid, &st, 0) == pid);
+	CHECK_MSG(WIFSTOPPED(st), "this machine does not let a test trace its own child (ptrace), "
+		  "which this test needs: grade on a machine that does");
+	long steps = 0;
+	bool moved = false;
+	while (!moved && steps++ < 200000) {
+		CHECK(ptrace(PTRACE_SINGLESTEP, pid, NULL, NULL) == 0);
+		CHECK(waitpid(pid, &st, 0) == pid);
+		if (!WIFSTOPPED(st))
+			break;
+		errno = 0;
+		long word = ptrace(PTRACE_PEEKDATA, pid, &pp->runqhead, NULL);
+		CHECK(errno == 0);
+		if ((uint32_t)word != h) {
+			/* The owner's put into the slot just freed. */
+			CHECK(ptrace(PTRACE_POKEDATA, pid, &pp->runq[h % RUNQSIZE], &gs[NG]) == 0);
+			moved = true;
+		}
+	}
+	if (WIFSTOPPED(st))
+		ptrace(PTRACE_CONT, pid, NULL, NULL);
+	int64_t id = -1;
+	ssize_t n = read(fd[0], &id, sizeof id);
+	close(fd[0]);
+	waitpid(pid, &st, 0);
+	CHECK_MSG(moved, "runqget on a full ring never moved runqhead (%ld instructions): does it take "
+		  "from the ring's head?", steps);
+	CHECK_MSG(n == sizeof id && id == 1,
+		  "runqget returned G%" PRId64 ", expected G1, the head: it read the slot after moving "
+		  "runqhead, when the owner had already put G%d there", id, NG);
 }
