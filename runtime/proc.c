@@ -160,7 +160,8 @@ void globrunqput(struct g *gp)
 	atomic_fetch_add(&sched.runqsize, 1);
 }
 
-static void pidleput(struct p *pp)
+/* Put pp on the idle list; its M lets go of it. */
+void pidleput(struct p *pp)
 {
 	pp->status = _Pidle;
 	pp->m = NULL;
@@ -169,7 +170,8 @@ static void pidleput(struct p *pp)
 	atomic_fetch_add(&sched.npidle, 1);
 }
 
-static struct p *pidleget(void)
+/* An idle P, or NULL. */
+struct p *pidleget(void)
 {
 	struct p *pp = sched.pidle;
 	if (pp) {
@@ -197,13 +199,52 @@ static struct m *mget(void)
 	return mp;
 }
 
-static void acquirep(struct m *mp, struct p *pp)
+/* Any lock, or none: mp and pp belong to the caller. */
+void acquirep(struct m *mp, struct p *pp)
 {
 	if (mp->p || pp->m)
 		fatal("acquirep: M%lld already has a P, or P%d already has an M", (long long)mp->id, pp->id);
 	mp->p = pp;
 	pp->m = mp;
 	pp->status = _Prunning;
+}
+
+/* Whether pp has nothing to run, in its ring or in runnext.  The owner
+ * may be moving runnext's goroutine into the ring as we look (runqput
+ * with next=true): read tail again to be sure that the three loads saw
+ * one moment. */
+bool runqempty(struct p *pp)
+{
+	for (;;) {
+		uint32_t head = atomic_load(&pp->runqhead);
+		uint32_t tail = atomic_load(&pp->runqtail);
+		struct g *next = atomic_load(&pp->runnext);
+		if (tail == atomic_load(&pp->runqtail))
+			return head == tail && next == NULL;
+	}
+}
+
+/* A cheap random number, for choosing victims: wyrand, with a state of
+ * the thread's own (only g0 code calls it, which never migrates). */
+uint32_t cheaprand(void)
+{
+	static __thread uint64_t state;
+	if (state == 0)
+		state = (uint64_t)grt_nanotime() ^ ((uint64_t)syscall(SYS_gettid) << 32) ^ 0x9e3779b97f4a7c15ULL;
+	state += 0xa0761d6478bd642fULL;
+	__uint128_t t = (__uint128_t)state * (state ^ 0xe7037ed1a0b428dbULL);
+	return (uint32_t)(t >> 64 ^ t);
+}
+
+/* Let go of mp's P, which the caller then puts somewhere (pidleput). */
+struct p *releasep(struct m *mp)
+{
+	struct p *pp = mp->p;
+	if (!pp || pp->m != mp)
+		fatal("releasep: M%lld does not hold a P", (long long)mp->id);
+	mp->p = NULL;
+	pp->m = NULL;
+	return pp;
 }
 
 /* ---- Ms ---- */
@@ -222,7 +263,7 @@ static void *mstart(void *arg)
 }
 
 /* Start a new M that will run with pp. */
-static void newm(struct p *pp)
+static void newm(struct p *pp, bool spinning)
 {
 	struct m *mp = calloc(1, sizeof *mp);
 	struct g *g0 = calloc(1, sizeof *g0);
@@ -231,6 +272,7 @@ static void newm(struct p *pp)
 	g0->m = mp;
 	mp->g0 = g0;
 	mp->nextp = pp;
+	mp->spinning = spinning;
 	lock(&sched.lock);
 	mp->id = sched.mnext++;
 	mp->alllink = sched.allm;
@@ -247,38 +289,31 @@ static void newm(struct p *pp)
 		fatal("pthread_create failed (%s): cannot start an M", strerror(err));
 }
 
-/* Run pp on an idle M, or on a new one if none is idle. */
-static void startm(struct p *pp)
+/* Run pp on an idle M, or on a new one if none is idle.  spinning: the M
+ * starts out spinning, already counted in sched.nmspinning (wakep). */
+void startm(struct p *pp, bool spinning)
 {
 	lock(&sched.lock);
 	struct m *mp = mget();
 	unlock(&sched.lock);
+	atomic_fetch_add(&sched.nstartm, 1);
 	if (!mp) {
-		newm(pp);
+		newm(pp, spinning);
 		return;
 	}
+	mp->spinning = spinning;
 	mp->nextp = pp;
 	notewakeup(&mp->park);
 }
 
-/* Someone made a G runnable: if a P is idle, put an M to work on it. */
-void wakep(void)
-{
-	if (atomic_load(&sched.npidle) == 0)
-		return;
-	lock(&sched.lock);
-	struct p *pp = pidleget();
-	unlock(&sched.lock);
-	if (pp)
-		startm(pp);
-}
-
-/* Sleep until startm hands us a P.  Called with sched.lock held, after
- * our P went back on the idle list; releases the lock.  If we are the
- * last M to go idle, nobody may be left to wake anyone: checkdead looks,
- * here and only here, so that the check costs nothing while work flows. */
+/* Sleep until startm hands us a P.  If we are the last M to go idle,
+ * nobody may be left to wake anyone: checkdead looks, here and only here,
+ * so that the check costs nothing while work flows. */
 static void stopm(struct m *mp)
 {
+	if (mp->spinning)
+		fatal("stopm: M%lld is still spinning", (long long)mp->id);
+	lock(&sched.lock);
 	mput(mp);
 	checkdead();
 	unlock(&sched.lock);
@@ -291,27 +326,44 @@ static void stopm(struct m *mp)
 
 /* ---- the scheduler ---- */
 
-/* Find a goroutine to run; sleeps while there is none.  *inheritTime
- * tells whether it shares the time slice of the goroutine before it. */
+/*
+ * Find a goroutine to run; sleeps while there is none.  *inheritTime
+ * tells whether it shares the time slice of the goroutine before it.
+ * Go's findRunnable, one step per lab, in Go's order:
+ *
+ *   1. the local and global run queues      findqueued        lab 2
+ *   2. the network, without blocking        (lab 5)
+ *   3. steal from other Ps, spinning        trysteal          lab 3
+ *   4. a last look at the global queue, then give back the P
+ *   5. stop spinning, and look once more    dropspinning      lab 3
+ *   6. block in the network poller, or      (lab 5)
+ *      sleep until wakep hands us a P       stopm
+ */
 static struct g *findrunnable(struct m *mp, bool *inheritTime)
 {
+	struct g *gp;
 	for (;;) {
 		struct p *pp = mp->p;
-		struct g *gp = findqueued(pp, inheritTime);
-		if (gp)
+		if ((gp = findqueued(pp, inheritTime)))
 			return gp;
-		/* Nothing we may take: a last look at the global queue under
-		 * the lock, then give back the P and sleep, in one critical
-		 * section, so that a wakep cannot slip in between. */
+		if ((gp = trysteal(mp, pp))) {
+			atomic_fetch_add(&sched.nsteal, 1);
+			*inheritTime = false;
+			return gp;
+		}
+		/* Nothing.  The global queue once more, under the lock that
+		 * globrunqput takes: whoever puts a goroutine there after
+		 * this sees our P idle, and wakep hands it to an M. */
 		lock(&sched.lock);
-		gp = globrunqget(pp, 0);
-		if (gp) {
+		if ((gp = globrunqget(pp, 0))) {
 			unlock(&sched.lock);
 			*inheritTime = false;
 			return gp;
 		}
-		mp->p = NULL;
-		pidleput(pp);
+		pidleput(releasep(mp));
+		unlock(&sched.lock);
+		if (dropspinning(mp))
+			continue; /* work appeared: we hold a P again, spinning */
 		stopm(mp);
 	}
 }
@@ -342,6 +394,10 @@ static noreturn void schedule(void)
 	for (;;) {
 		bool inheritTime = false;
 		struct g *gp = findrunnable(mp, &inheritTime);
+		/* A spinning M that found work stops spinning, and if it was
+		 * the last one spinning, wakes another to look for more. */
+		if (mp->spinning)
+			resetspinning(mp);
 		execute(mp, gp, inheritTime);
 	}
 }

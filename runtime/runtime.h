@@ -196,7 +196,9 @@ struct schedt {
 
 	struct p *pidle;  /* idle Ps */
 	_Atomic int32_t npidle;
-	_Atomic int32_t nmspinning;
+	_Atomic int32_t nmspinning; /* Ms with spinning set (lab 3) */
+	_Atomic int64_t nstartm;    /* startm calls: Ms put to work (for tests, bench) */
+	_Atomic int64_t nsteal;     /* goroutines findrunnable got by stealing */
 
 	struct gqueue runq; /* the global run queue */
 	_Atomic int32_t runqsize;
@@ -243,10 +245,18 @@ void goready(struct g *gp);
 void newproc(void (*fn)(void *), void *arg);
 noreturn void goexit1(void);
 noreturn void goexit_badreturn(void); /* what returns past a first frame hits */
-void wakep(void);
 void gqueue_push(struct gqueue *q, struct g *gp);
 struct g *gqueue_pop(struct gqueue *q);
 void globrunqput(struct g *gp);
+/* The P and M helpers the labs share (Go's names).  sched.lock held for
+ * pidleput and pidleget; none for the others. */
+void pidleput(struct p *pp);
+struct p *pidleget(void);
+void acquirep(struct m *mp, struct p *pp);
+struct p *releasep(struct m *mp);
+void startm(struct p *pp, bool spinning);
+bool runqempty(struct p *pp); /* nothing in pp's ring or runnext; any thread */
+uint32_t cheaprand(void);     /* a random number; g0 or plain threads only */
 noreturn void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* What a lab's shipped stub calls: stop with a message naming the file to edit. */
 noreturn void stub_abort(const char *labdir, const char *file, const char *what);
@@ -264,6 +274,29 @@ struct g *globrunqget(struct p *pp, int32_t max);
 /* Where findrunnable looks first: the queues a P may use without
  * stealing (the local one, the global one, and in which order). */
 struct g *findqueued(struct p *pp, bool *inheritTime);
+
+/* ---- lab03 steal.c: work stealing and spinning Ms ---- */
+/* Grab about half of pp's goroutines into batch, a ring of RUNQSIZE slots
+ * (the thief's runq), from index batchhead on; stealRunNextG: take pp's
+ * runnext if its ring is empty.  Returns how many it grabbed. */
+uint32_t runqgrab(struct p *pp, struct g *_Atomic *batch, uint32_t batchhead, bool stealRunNextG);
+/* Steal half of p2's goroutines into pp's ring (pp's owner calls it, with
+ * pp's ring empty); returns one of them to run, or NULL. */
+struct g *runqsteal(struct p *pp, struct p *p2, bool stealRunNextG);
+/* Up to four rounds over every other P, in a random order: a goroutine
+ * stolen for pp, or NULL. */
+struct g *stealWork(struct p *pp);
+/* findrunnable's step 3: become spinning if few enough Ms spin, and steal. */
+struct g *trysteal(struct m *mp, struct p *pp);
+/* findrunnable's step 5, after mp gave back its P: stop spinning, then
+ * look at every queue once more; true if mp took a P back to run the work
+ * it saw (spinning again). */
+bool dropspinning(struct m *mp);
+/* mp was spinning and found work: stop spinning; the last spinner wakes
+ * another M. */
+void resetspinning(struct m *mp);
+/* Someone made a goroutine runnable: put an idle P to work, if useful. */
+void wakep(void);
 
 /* ---- stack.c: goroutine stacks ---- */
 #define STACKSIZE (64 * 1024)

@@ -55,14 +55,11 @@ static void schedtrace(int64_t start)
 {
 	FILE *out = stderr;
 	lock(&sched.lock);
-	int spinning = 0;
-	for (struct m *mp = sched.allm; mp; mp = mp->alllink)
-		spinning += mp->spinning;
 	fprintf(out,
 		"SCHED %lldms: gomaxprocs=%d idleprocs=%d threads=%d spinningthreads=%d idlethreads=%d "
 		"runqueue=%d [",
 		(long long)((grt_nanotime() - start) / 1000000), gomaxprocs, atomic_load(&sched.npidle),
-		atomic_load(&sched.mcount), spinning, sched.nmidle, atomic_load(&sched.runqsize));
+		atomic_load(&sched.mcount), atomic_load(&sched.nmspinning), sched.nmidle, atomic_load(&sched.runqsize));
 	for (int32_t i = 0; i < gomaxprocs; i++)
 		fprintf(out, "%s%u", i ? " " : "", atomic_load(&allp[i]->runqtail) - atomic_load(&allp[i]->runqhead));
 	fprintf(out, "]\n");
