@@ -30,15 +30,16 @@ static int myp(void)
 static _Atomic int ran_on[8];
 static _Atomic int nran;
 
+static volatile uint64_t sink;
+
 /* About 300 us of work that calls nothing. */
 static void burn(void *arg)
 {
 	grt_wg *wg = arg;
 	int64_t t0 = grt_nanotime();
-	volatile uint64_t x = 0;
 	do {
 		for (int i = 0; i < 1000; i++)
-			x += i;
+			sink += i;
 	} while (grt_nanotime() - t0 < 300000);
 	atomic_fetch_add(&ran_on[myp()], 1);
 	atomic_fetch_add(&nran, 1);
