@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grt.h"
+#include "runtime.h"
 
 /* Not static: grt_dump_dot names goroutines by their exported symbols. */
 void worker(void *arg);
@@ -19,6 +19,9 @@ void waiter(void *arg);
 void sleeper(void *arg);
 void states(void *arg);
 void spawns(void *arg);
+void blocker(void *arg);
+void spinner(void *arg);
+void producer(void *arg);
 
 static grt_chan *gate;
 
@@ -66,18 +69,65 @@ void spawns(void *arg)
 	grt_dump_dot(stdout);
 }
 
+/* lab 3: a steal, before and after, on 2 Ps.  blocker keeps P1 busy
+ * while main fills P0's queue with ten spinners; then blocker returns, and
+ * P1's M, finding nothing of its own, steals half of P0's ring. */
+static _Atomic int running, release, blocked, unblock;
+
+void blocker(void *arg)
+{
+	(void)arg;
+	atomic_store(&blocked, 1);
+	while (!atomic_load(&unblock))
+		;
+}
+
+void spinner(void *arg)
+{
+	(void)arg;
+	atomic_fetch_add(&running, 1);
+	while (!atomic_load(&release))
+		;
+}
+
+static bool after;
+
+void producer(void *arg)
+{
+	(void)arg;
+	grt_go(blocker, NULL);
+	while (!atomic_load(&blocked)) /* until another M stole it */
+		;
+	for (int i = 0; i < 10; i++)
+		grt_go(spinner, NULL);
+	if (after) {
+		atomic_store(&unblock, 1);
+		while (!atomic_load(&running)) /* until the thief runs one */
+			;
+	}
+	grt_dump_dot(stdout);
+	atomic_store(&unblock, 1);
+	atomic_store(&release, 1);
+}
+
 int main(int argc, char **argv)
 {
 	setenv("GRT_MAXPROCS", "1", 1);
 	const char *s = argc == 2 ? argv[1] : "";
 	if (strcmp(s, "lab01-states") == 0)
 		return grt_main(states, NULL);
+	if (strncmp(s, "lab03-steal-", 12) == 0) {
+		setenv("GRT_MAXPROCS", "2", 1);
+		after = strcmp(s, "lab03-steal-after") == 0;
+		return grt_main(producer, NULL);
+	}
 	nspawn = strcmp(s, "lab02-runnext") == 0 ? 4
 	       : strcmp(s, "lab02-full") == 0	 ? 257
 	       : strcmp(s, "lab02-spill") == 0	 ? 258
 						 : 0;
 	if (nspawn)
 		return grt_main(spawns, NULL);
-	fprintf(stderr, "usage: figures lab01-states | lab02-runnext | lab02-full | lab02-spill\n");
+	fprintf(stderr, "usage: figures lab01-states | lab02-runnext | lab02-full | lab02-spill | "
+			"lab03-steal-before | lab03-steal-after\n");
 	return 2;
 }
