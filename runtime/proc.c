@@ -312,7 +312,8 @@ void startm(struct p *pp, bool spinning)
 static void stopm(struct m *mp)
 {
 	if (mp->spinning)
-		fatal("stopm: M%lld is still spinning", (long long)mp->id);
+		fatal("stopm: M%lld goes to sleep still spinning: dropspinning (lab 3) must clear "
+		      "mp->spinning and decrement sched.nmspinning", (long long)mp->id);
 	lock(&sched.lock);
 	mput(mp);
 	checkdead();
