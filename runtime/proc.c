@@ -18,13 +18,24 @@
  * Doing that on g0 is what makes it safe: until the registers are saved,
  * nobody else may see the G, or two Ms could run it at once.
  *
- * Idle.  An M that finds nothing gives back its P and sleeps on its note,
- * both in one critical section of sched.lock, after a last look at the
- * global run queue under that same lock.  Whoever makes a G runnable
+ * Idle.  An M that finds nothing, after a last look at the global run
+ * queue under sched.lock, puts its P on the idle list in that same
+ * critical section, then sleeps on its note.  Whoever makes a G runnable
  * calls wakep(), which hands an idle P to an idle M (or a new one).  A
  * goroutine put on the global queue therefore cannot be missed: either
- * the M looking for work saw it, or the M went idle first and wakep saw
- * its P on the idle list.
+ * the M looking for work saw it, or its P was idle first and wakep saw
+ * it.  Goroutines in the Ps' own queues are found by stealing; lab 3's
+ * spinning protocol keeps those from being missed (steal.c).
+ *
+ * Where the labs plug in:
+ *   lab 1  gogo.S, gostartcall.c   the switch, a new goroutine's first frame
+ *   lab 2  runq.c                  runqput, runqget; findrunnable step 1
+ *   lab 3  steal.c                 findrunnable steps 3 and 5, resetspinning
+ *                                  in schedule, wakep
+ *   lab 4  system calls            entersyscall, exitsyscall; sysmon's retake
+ *   lab 5  the netpoller, timers   findrunnable steps 2 and 6
+ *   lab 6  preemption              the preemption hook of sysmon's retake
+ * Each lab fills in its functions; none restructures this file.
  *
  * Rejected: running the scheduler on the goroutine's stack (the stack of
  * an exiting G would be freed under our feet; a parked G could be resumed
