@@ -1,17 +1,41 @@
 /*
- * sched.c - the scheduler's everyday costs, through the public API only:
- * yield, spawn + exit (from one goroutine, then from one per P at once),
- * and a channel round trip.  Prints ns per operation.
- * The same work is in go/sched_test.go for Go.
+ * sched.c - the scheduler's costs, through the public API (and one
+ * counter of runtime.h, sched.nstartm, to count wake-ups).
+ *
+ *     bench-sched [NAME...]      run the named benchmarks (default: yield
+ *                                spawn spawnall chan)
+ *
+ *   yield      two goroutines yield to each other
+ *   spawn      one goroutine spawns goroutines that exit at once; also how
+ *              many Ms were woken per spawn (the other Ps have nothing to do)
+ *   spawnall   one goroutine per P spawns at once
+ *   chan       an unbuffered channel round trip
+ *   parallel   200 CPU-bound goroutines spawned by one: the speed-up over
+ *              doing the same work in one goroutine
+ *   skynet     1,111,111 goroutines: each spawns 10 children, down to
+ *              1,000,000 leaves, and sums what they send back on channels
+ *   pool       64 workers take 1M jobs from a channel, count them under a
+ *              mutex, send results on a channel; wall and CPU time
+ *
+ * Each result is a line "what TAB grt TAB value TAB unit"; bench/run reads
+ * them.  The same work is in go/sched_test.go for Go, with the same names.
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
 
-#include "grt.h"
+#include "runtime.h"
 
 #define NYIELD 2000000L
 #define NSPAWN 1000000L
 #define NCHAN 500000L
+
+static void report(const char *what, double value, const char *unit)
+{
+	printf("%s\tgrt\t%.2f\t%s\n", what, value, unit);
+	fflush(stdout);
+}
 
 static void yielder(void *arg)
 {
@@ -20,7 +44,7 @@ static void yielder(void *arg)
 	grt_wg_done(arg);
 }
 
-static double bench_yield(void)
+static void bench_yield(void)
 {
 	grt_wg wg = { 0 };
 	grt_wg_add(&wg, 2);
@@ -28,7 +52,7 @@ static double bench_yield(void)
 	grt_go(yielder, &wg);
 	grt_go(yielder, &wg);
 	grt_wg_wait(&wg);
-	return (double)(grt_nanotime() - t0) / NYIELD;
+	report("yield", (double)(grt_nanotime() - t0) / NYIELD, "ns");
 }
 
 static void nothing(void *arg)
@@ -36,16 +60,22 @@ static void nothing(void *arg)
 	grt_wg_done(arg);
 }
 
-static double bench_spawn(void)
+/* A wake-up that finds nothing to do costs two system calls (the futex
+ * wake, the futex sleep again) and a trip through the kernel's scheduler:
+ * count them (startm), since their time hides in the other thread. */
+static void bench_spawn(void)
 {
 	grt_wg wg = { 0 };
+	int64_t woken = atomic_load(&sched.nstartm);
 	int64_t t0 = grt_nanotime();
 	for (long i = 0; i < NSPAWN; i++) {
 		grt_wg_add(&wg, 1);
 		grt_go(nothing, &wg);
 	}
 	grt_wg_wait(&wg);
-	return (double)(grt_nanotime() - t0) / NSPAWN;
+	double ns = (double)(grt_nanotime() - t0) / NSPAWN;
+	report("spawn+exit", ns, "ns");
+	report("Ms woken per spawn", (double)(atomic_load(&sched.nstartm) - woken) / NSPAWN, "");
 }
 
 /* Every P spawns at once: the run queue is the only thing they share. */
@@ -68,7 +98,7 @@ static void spawner(void *arg)
 	grt_wg_done(sp->all);
 }
 
-static double bench_parallel_spawn(void)
+static void bench_spawnall(void)
 {
 	int procs = grt_gomaxprocs();
 	struct spawner sp[procs];
@@ -80,7 +110,7 @@ static double bench_parallel_spawn(void)
 		grt_go(spawner, &sp[i]);
 	}
 	grt_wg_wait(&all);
-	return (double)(grt_nanotime() - t0) / NSPAWN;
+	report("spawn, every P", (double)(grt_nanotime() - t0) / NSPAWN, "ns");
 }
 
 static void echo(void *arg)
@@ -91,7 +121,7 @@ static void echo(void *arg)
 		grt_chan_send(out, &v);
 }
 
-static double bench_chan(void)
+static void bench_chan(void)
 {
 	grt_chan *c[2] = { grt_chan_make(sizeof(long), 0), grt_chan_make(sizeof(long), 0) };
 	grt_go(echo, c);
@@ -100,21 +130,211 @@ static double bench_chan(void)
 		grt_chan_send(c[0], &i);
 		grt_chan_recv(c[1], &i);
 	}
-	double r = (double)(grt_nanotime() - t0) / NCHAN;
+	report("chan round trip", (double)(grt_nanotime() - t0) / NCHAN, "ns");
 	grt_chan_close(c[0]);
-	return r;
 }
+
+/* ---- parallel: CPU-bound goroutines ---- */
+
+#define NCPU 200
+#define CPUWORK 400000 /* steps of burn per goroutine: about a millisecond */
+
+/* Work the compiler cannot skip or shorten: a chain of multiplications
+ * (a 64-bit LCG), each step waiting for the one before.  Go's twin is
+ * the same loop. */
+static uint64_t burn(uint64_t x, long steps)
+{
+	for (long i = 0; i < steps; i++)
+		x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+	return x;
+}
+
+struct cpujob {
+	grt_wg *wg;
+	uint64_t seed, out;
+};
+
+static void cpuworker(void *arg)
+{
+	struct cpujob *j = arg;
+	j->out = burn(j->seed, CPUWORK);
+	grt_wg_done(j->wg);
+}
+
+static void bench_parallel(void)
+{
+	static struct cpujob jobs[NCPU];
+	uint64_t check = 0;
+	int64_t t0 = grt_nanotime();
+	for (int i = 0; i < NCPU; i++)
+		check ^= burn(i, CPUWORK);
+	int64_t serial = grt_nanotime() - t0;
+
+	grt_wg wg = { 0 };
+	grt_wg_add(&wg, NCPU);
+	t0 = grt_nanotime();
+	for (int i = 0; i < NCPU; i++) {
+		jobs[i] = (struct cpujob){ &wg, i, 0 };
+		grt_go(cpuworker, &jobs[i]);
+	}
+	grt_wg_wait(&wg);
+	int64_t parallel = grt_nanotime() - t0;
+	for (int i = 0; i < NCPU; i++)
+		check ^= jobs[i].out;
+	if (check != 0) {
+		fprintf(stderr, "bench parallel: the goroutines computed something else\n");
+		exit(1);
+	}
+	report("CPU-bound, speed-up", (double)serial / parallel, "x");
+}
+
+/* ---- skynet ---- */
+
+struct skynet {
+	grt_chan *out; /* where to send the sum */
+	long num, size;
+};
+
+static void skynet(void *arg)
+{
+	struct skynet *s = arg;
+	long sum = s->num;
+	if (s->size > 1) {
+		struct skynet kids[10]; /* live until every kid has sent */
+		grt_chan *c = grt_chan_make(sizeof(long), 0);
+		long step = s->size / 10;
+		for (int i = 0; i < 10; i++) {
+			kids[i] = (struct skynet){ c, s->num + i * step, step };
+			grt_go(skynet, &kids[i]);
+		}
+		sum = 0;
+		for (int i = 0; i < 10; i++) {
+			long v;
+			grt_chan_recv(c, &v);
+			sum += v;
+		}
+		grt_chan_free(c);
+	}
+	grt_chan_send(s->out, &sum);
+}
+
+static void bench_skynet(void)
+{
+	grt_chan *c = grt_chan_make(sizeof(long), 0);
+	struct skynet root = { c, 0, 1000000 };
+	long sum;
+	int64_t t0 = grt_nanotime();
+	grt_go(skynet, &root);
+	grt_chan_recv(c, &sum);
+	double ms = (grt_nanotime() - t0) / 1e6;
+	grt_chan_free(c);
+	if (sum != 499999500000L) {
+		fprintf(stderr, "bench skynet: sum %ld, want 499999500000\n", sum);
+		exit(1);
+	}
+	report("skynet, 1.1M goroutines", ms, "ms");
+}
+
+/* ---- pool: channels, a mutex and wait groups, with 64 workers ---- */
+
+#define NJOBS 1000000L
+#define NWORKERS 64
+
+struct pool {
+	grt_chan *jobs, *results;
+	grt_mutex mu;
+	long done;    /* guarded by mu: jobs done */
+	uint64_t acc; /* guarded by mu: what they computed */
+	grt_wg workers;
+};
+
+static void producer(void *arg)
+{
+	struct pool *pl = arg;
+	for (long j = 0; j < NJOBS; j++)
+		grt_chan_send(pl->jobs, &j);
+	grt_chan_close(pl->jobs);
+}
+
+static void poolworker(void *arg)
+{
+	struct pool *pl = arg;
+	long j;
+	while (grt_chan_recv(pl->jobs, &j)) {
+		uint64_t x = burn(j, 50);
+		grt_mutex_lock(&pl->mu);
+		pl->done++;
+		pl->acc ^= x;
+		grt_mutex_unlock(&pl->mu);
+		grt_chan_send(pl->results, &j);
+	}
+	grt_wg_done(&pl->workers);
+}
+
+static double cputime(void)
+{
+	struct rusage ru;
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec * 1e3 + ru.ru_utime.tv_usec / 1e3 + ru.ru_stime.tv_sec * 1e3 +
+	       ru.ru_stime.tv_usec / 1e3;
+}
+
+static void bench_pool(void)
+{
+	struct pool pl = { .jobs = grt_chan_make(sizeof(long), NWORKERS),
+			   .results = grt_chan_make(sizeof(long), NWORKERS) };
+	double cpu0 = cputime();
+	int64_t t0 = grt_nanotime();
+	grt_wg_add(&pl.workers, NWORKERS);
+	for (int i = 0; i < NWORKERS; i++)
+		grt_go(poolworker, &pl);
+	grt_go(producer, &pl);
+	long sum = 0, want = NJOBS * (NJOBS - 1) / 2, r;
+	for (long j = 0; j < NJOBS; j++) {
+		grt_chan_recv(pl.results, &r);
+		sum += r;
+	}
+	grt_wg_wait(&pl.workers);
+	double ms = (grt_nanotime() - t0) / 1e6, cpu = cputime() - cpu0;
+	if (sum != want || pl.done != NJOBS) {
+		fprintf(stderr, "bench pool: %ld jobs done, sum %ld, want %ld jobs and sum %ld\n", pl.done,
+			sum, NJOBS, want);
+		exit(1);
+	}
+	report("pool, wall", ms, "ms");
+	report("pool, CPU", cpu, "ms");
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} benches[] = {
+	{ "yield", bench_yield },	{ "spawn", bench_spawn },   { "spawnall", bench_spawnall },
+	{ "chan", bench_chan },		{ "parallel", bench_parallel }, { "skynet", bench_skynet },
+	{ "pool", bench_pool },
+};
+#define NBENCH (sizeof benches / sizeof benches[0])
+
+static char **names;
 
 static void run(void *arg)
 {
 	(void)arg;
-	printf("yield\tgrt\t%.1f\n", bench_yield());
-	printf("spawn+exit\tgrt\t%.1f\n", bench_spawn());
-	printf("spawn, every P\tgrt\t%.1f\n", bench_parallel_spawn());
-	printf("chan round trip\tgrt\t%.1f\n", bench_chan());
+	for (char **n = names; *n; n++) {
+		size_t i = 0;
+		while (i < NBENCH && strcmp(benches[i].name, *n) != 0)
+			i++;
+		if (i == NBENCH) {
+			fprintf(stderr, "bench-sched: no benchmark %s\n", *n);
+			exit(2);
+		}
+		benches[i].fn();
+	}
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	static char *everyday[] = { "yield", "spawn", "spawnall", "chan", NULL };
+	names = argc > 1 ? argv + 1 : everyday;
 	return grt_main(run, NULL);
 }
