@@ -1,6 +1,7 @@
 /*
- * sched.c - the scheduler's costs, through the public API (and one
- * counter of runtime.h, sched.nstartm, to count wake-ups).
+ * sched.c - the scheduler's costs, through the public API, and runtime.h
+ * for two counts Go's API has no word for: the Ms woken (sched.nstartm),
+ * and the P each CPU-bound goroutine ran on.
  *
  *     bench-sched [NAME...]      run the named benchmarks (default: yield
  *                                spawn spawnall chan)
@@ -11,7 +12,8 @@
  *   spawnall   one goroutine per P spawns at once
  *   chan       an unbuffered channel round trip
  *   parallel   200 CPU-bound goroutines spawned by one: the speed-up over
- *              doing the same work in one goroutine
+ *              doing the same work in one goroutine, and the share of them
+ *              that ran on another P than the spawner's
  *   skynet     1,111,111 goroutines: each spawns 10 children, down to
  *              1,000,000 leaves, and sums what they send back on channels
  *   pool       64 workers take 1M jobs from a channel, count them under a
@@ -168,11 +170,13 @@ struct cpujob {
 	uint64_t seed;
 	long work;
 	uint64_t out;
+	int32_t p; /* the P that ran it */
 };
 
 static void cpuworker(void *arg)
 {
 	struct cpujob *j = arg;
+	j->p = getm()->p->id;
 	j->out = burn(j->seed, j->work);
 	grt_wg_done(j->wg);
 }
@@ -191,21 +195,27 @@ static int64_t serialrun(void)
 	return t;
 }
 
-static int64_t parallelrun(long work)
+/* Spawn NCPU goroutines that burn work steps each, and wait for them; how
+ * many of them ran on another P than the spawner's goes to *elsewhere. */
+static int64_t parallelrun(long work, int *elsewhere)
 {
 	static struct cpujob jobs[NCPU];
 	grt_wg wg = { 0 };
 	grt_wg_add(&wg, NCPU);
+	int32_t here = getm()->p->id;
 	int64_t t0 = grt_nanotime();
 	for (int i = 0; i < NCPU; i++) {
-		jobs[i] = (struct cpujob){ &wg, i, work, 0 };
+		jobs[i] = (struct cpujob){ &wg, i, work, 0, -1 };
 		grt_go(cpuworker, &jobs[i]);
 	}
 	grt_wg_wait(&wg);
 	int64_t t = grt_nanotime() - t0;
 	uint64_t check = 0;
-	for (int i = 0; i < NCPU; i++)
+	*elsewhere = 0;
+	for (int i = 0; i < NCPU; i++) {
 		check ^= jobs[i].out;
+		*elsewhere += jobs[i].p != here;
+	}
 	if (work == CPUWORK && check != 14720123010971336704ULL) {
 		fprintf(stderr, "bench parallel: the goroutines computed %llu\n", (unsigned long long)check);
 		exit(1);
@@ -216,17 +226,22 @@ static int64_t parallelrun(long work)
 /* Best of three against best of three: on a machine that runs other work
  * too, the fastest run is the one least disturbed.  A first round with no
  * work makes the goroutines' stacks, so that fresh memory (page faults)
- * is not counted as scheduling. */
+ * is not counted as scheduling.  Which P ran each goroutine does not
+ * depend on how busy the machine is: on 2 Ps, about half of them should
+ * run on the P that did not spawn them. */
 static void bench_parallel(void)
 {
 	int64_t serial = INT64_MAX, parallel = INT64_MAX;
-	parallelrun(0);
+	int elsewhere, moved = 0;
+	parallelrun(0, &elsewhere);
 	for (int i = 0; i < 3; i++) {
-		int64_t s = serialrun(), p = parallelrun(CPUWORK);
+		int64_t s = serialrun(), p = parallelrun(CPUWORK, &elsewhere);
 		serial = s < serial ? s : serial;
 		parallel = p < parallel ? p : parallel;
+		moved += elsewhere;
 	}
 	report("CPU-bound, speed-up", (double)serial / parallel, "x");
+	report("  share run on other Ps", (double)moved / (3 * NCPU), "");
 }
 
 /* ---- skynet ---- */
