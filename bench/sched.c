@@ -241,7 +241,7 @@ static void bench_parallel(void)
 		moved += elsewhere;
 	}
 	report("CPU-bound, speed-up", (double)serial / parallel, "x");
-	report("  share run on other Ps", (double)moved / (3 * NCPU), "");
+	report("  run on other Ps", 100.0 * moved / (3 * NCPU), "%");
 }
 
 /* ---- skynet ---- */
