@@ -153,6 +153,7 @@ static void bench_chan(void)
 
 #define NCPU 200
 #define CPUWORK 400000 /* steps of burn per goroutine: about half a millisecond */
+#define BURNCHECK 14720123010971336704ULL /* the XOR of burn(i, CPUWORK), i < NCPU */
 
 /* Work the compiler cannot skip or shorten: a chain of multiplications
  * (a 64-bit LCG), each step waiting for the one before.  Go's twin is
@@ -188,7 +189,7 @@ static int64_t serialrun(void)
 	for (int i = 0; i < NCPU; i++)
 		check ^= burn(i, CPUWORK);
 	int64_t t = grt_nanotime() - t0;
-	if (check != 14720123010971336704ULL) {
+	if (check != BURNCHECK) {
 		fprintf(stderr, "bench parallel: burn computed %llu\n", (unsigned long long)check);
 		exit(1);
 	}
@@ -216,7 +217,7 @@ static int64_t parallelrun(long work, int *elsewhere)
 		check ^= jobs[i].out;
 		*elsewhere += jobs[i].p != here;
 	}
-	if (work == CPUWORK && check != 14720123010971336704ULL) {
+	if (work == CPUWORK && check != BURNCHECK) {
 		fprintf(stderr, "bench parallel: the goroutines computed %llu\n", (unsigned long long)check);
 		exit(1);
 	}
