@@ -137,6 +137,7 @@ struct g {
 	void *waitelem;  /* chan: where to copy the element to or from */
 	bool waitok;     /* chan: woken by a matching operation, not a close */
 	void *waitobj;   /* what it waits on, for the dumps */
+	void *racectx;   /* its ThreadSanitizer fiber; NULL without TSan (race.h) */
 };
 
 struct m {
