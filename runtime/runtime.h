@@ -167,7 +167,7 @@ enum { _Pidle, _Prunning, _Psyscall, _Pdead };
 
 struct p {
 	int32_t id;
-	uint32_t status;   /* _P*; changed with sched.lock held */
+	_Atomic uint32_t status; /* _P*; atomic: thieves read it unlocked, as a hint (runqgrab) */
 	struct m *m;       /* the M that holds it, or NULL when idle */
 	struct p *link;    /* next on sched.pidle */
 	uint32_t schedtick; /* +1 per new time slice (not for runnext) */
