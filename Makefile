@@ -6,6 +6,7 @@
 # Also: make lib (build/libgrt.a), make bench [TREE=1], make figures, make transcripts,
 # make release, make clean.
 #   make mutants [LAB=NN]   plant each listed bug in the solutions; do the tests catch it? (slow)
+#   make tsan               the labs' tests under ThreadSanitizer (clang): does anything race?
 # WERROR=1 turns warnings into errors (make test does; a student's build does not,
 # so that a newer compiler's new warning never stops it).
 #
@@ -67,7 +68,7 @@ endef
 $(foreach n,$(LABS),$(eval $(call labrules,$(n))))
 LAB_OBJ := $(foreach n,$(LABS),$(LAB$(n)_OBJ))
 
-.PHONY: all lib grade test mutants bench testbin objs tests clean figures release transcripts
+.PHONY: all lib grade test mutants bench testbin objs tests clean figures release transcripts tsan
 all: lib
 
 $(BUILD)/runtime/%.o: runtime/%.c $(RUNTIME_HDR) | $(BUILD)/runtime
@@ -98,6 +99,11 @@ test:
 
 mutants:
 	@$(PYTHON) tools/mutants $(if $(LAB),--lab $(LAB))
+
+# The solutions built with clang -fsanitize=thread in build/tsan/, and every
+# lab's tests run there but those tools/tsan leaves out (it says why).
+tsan:
+	@$(PYTHON) tools/tsan $(TEST)
 
 bench:
 	@$(PYTHON) bench/run $(if $(TREE),--tree)

@@ -49,6 +49,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "race.h"
 #include "runtime.h"
 
 struct schedt sched;
@@ -266,6 +267,7 @@ static void *mstart(void *arg)
 {
 	struct m *mp = arg;
 	tls_m = mp;
+	racemstart(mp);
 	mp->tid = (int)syscall(SYS_gettid);
 	minitsignals(mp);
 	acquirep(mp, mp->nextp);
@@ -390,6 +392,7 @@ static void execute(struct m *mp, struct g *gp, bool inheritTime)
 	if (!inheritTime)
 		mp->p->schedtick++;
 	dotevent("run", gp);
+	raceswitch(gp);
 	gogo(&mp->g0->sched, &gp->sched);
 
 	mp->curg = NULL;
@@ -421,6 +424,7 @@ void mcall(void (*fn)(struct g *))
 	struct m *mp = getm();
 	struct g *gp = mp->curg;
 	mp->mcallfn = fn;
+	raceswitch(mp->g0);
 	gogo(&gp->sched, &mp->g0->sched);
 }
 
@@ -565,6 +569,7 @@ static struct g *newproc1(struct p *pp, void (*fn)(void *), void *arg)
 		atomic_store(&gp->atomicstatus, _Gdead);
 		allgadd(gp);
 	}
+	racegostart(gp);
 	gp->schedlink = NULL;
 	gp->waitreason = waitReasonZero;
 	gp->startfn = fn;
@@ -596,6 +601,7 @@ void grt_go(void (*fn)(void *), void *arg)
 static void goexit0(struct g *gp)
 {
 	casgstatus(gp, _Grunning, _Gdead);
+	racegoend(gp);
 	gp->startfn = NULL;
 	gfput(getm()->p, gp);
 }

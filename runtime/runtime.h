@@ -137,6 +137,7 @@ struct g {
 	void *waitelem;  /* chan: where to copy the element to or from */
 	bool waitok;     /* chan: woken by a matching operation, not a close */
 	void *waitobj;   /* what it waits on, for the dumps */
+	void *racectx;   /* its ThreadSanitizer fiber; NULL without TSan (race.h) */
 };
 
 struct m {
@@ -166,7 +167,7 @@ enum { _Pidle, _Prunning, _Psyscall, _Pdead };
 
 struct p {
 	int32_t id;
-	uint32_t status;   /* _P*; changed with sched.lock held */
+	_Atomic uint32_t status; /* _P*; atomic: thieves read it unlocked, as a hint (runqgrab) */
 	struct m *m;       /* the M that holds it, or NULL when idle */
 	struct p *link;    /* next on sched.pidle */
 	uint32_t schedtick; /* +1 per new time slice (not for runnext) */

@@ -38,7 +38,9 @@
  *    more at every switch: one cache line adds about 1.5 ns, 256 bytes
  *    about 8 ns, as much as the rest of a switch.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -83,7 +85,9 @@ static struct stack guardedalloc(void)
 {
 	uintptr_t v = (uintptr_t)sysmap(GUARDSIZE + STACKSIZE);
 	if (mprotect((void *)v, GUARDSIZE, PROT_NONE) != 0)
-		fatal("mprotect of a stack guard failed");
+		fatal("mprotect of a stack guard failed: %s%s", strerror(errno),
+		      errno == ENOMEM ? " (the process has as many memory mappings as vm.max_map_count allows: "
+					"more than the runtime's budget assumes, as under ThreadSanitizer)" : "");
 	atomic_fetch_add(&stackstats.nguarded, 1);
 	return (struct stack){ .lo = v + GUARDSIZE, .hi = v + GUARDSIZE + STACKSIZE, .guarded = true };
 }
