@@ -66,6 +66,7 @@ static void setup(uint32_t start, int32_t nprocs)
 	sched.pidle = NULL;
 	atomic_store(&sched.npidle, 0);
 	atomic_store(&sched.nmspinning, 0);
+	atomic_store(&sched.needspinning, 0);
 }
 
 static uint32_t ringlen(struct p *pp)
@@ -445,6 +446,9 @@ TEST(dropspinning_looks_again, 3, 10,
 		  "mp->p %s, mp->spinning %d, nmspinning %d; expected false, none, 0, 0 (the Ms that hold the Ps "
 		  "will find the work)", again, mp->p ? "set" : "none", mp->spinning,
 		  atomic_load(&sched.nmspinning));
+	CHECK_MSG(atomic_load(&sched.needspinning) == 1, "dropspinning saw work but found no idle P, and "
+		  "left needspinning 0: an M holding a P may be about to give it back without looking (it was "
+		  "not let spin); take the P with pidlegetSpinning, which tells it to look");
 }
 
 TEST(wakep_only_without_spinners, 2, 10,
@@ -560,6 +564,10 @@ TEST(wakep_starts_a_spinner, 2, 10,
 		  "wakep found no idle P (another M took it meanwhile), and left nmspinning %d with %lld Ms "
 		  "started: expected 0 and none (a count of a spinner that does not exist stops every later "
 		  "wakep)", atomic_load(&sched.nmspinning), (long long)(atomic_load(&sched.nstartm) - started));
+	CHECK_MSG(atomic_load(&sched.needspinning) == 1, "wakep found no idle P and left needspinning 0: "
+		  "an M holding a P may have been refused spinning because of the count wakep just gave back, "
+		  "and give its P back without looking; take the P with pidlegetSpinning, which tells it to "
+		  "look");
 }
 
 /* ---- with a thief stealing from a ring while its owner puts and takes,
