@@ -20,6 +20,8 @@
  *    2 * nmspinning < the busy Ps; dropspinning stops spinning, then
  *    looks at every queue once more; resetspinning stops spinning and
  *    calls wakep; wakep starts an M (spinning) only if no M spins.
+ *    Having found work, dropspinning and wakep take an idle P with
+ *    pidlegetSpinning, not pidleget.
  *
  * Invariants: sched.nmspinning counts the Ms with spinning set; a thief
  * writes only its own ring's slots and runqtail, and the victim's

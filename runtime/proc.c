@@ -193,6 +193,22 @@ struct p *pidleget(void)
 	return pp;
 }
 
+/*
+ * An idle P for work the caller found, or NULL.  NULL means every P is
+ * held; but the M holding one may be about to give it back without
+ * looking for work, because trysteal did not let it spin (the limit
+ * counted a spinner that is now going away, or the one wakep was about
+ * to start).  So raise needspinning: findrunnable turns such an M into a
+ * spinner instead (lab 3).  sched.lock must be held.
+ */
+struct p *pidlegetSpinning(void)
+{
+	struct p *pp = pidleget();
+	if (!pp)
+		atomic_store(&sched.needspinning, 1);
+	return pp;
+}
+
 static void mput(struct m *mp)
 {
 	mp->idle = true;
@@ -348,7 +364,8 @@ static void stopm(struct m *mp)
  *   1. the local and global run queues      findqueued        lab 2
  *   2. the network, without blocking        (lab 5)
  *   3. steal from other Ps, spinning        trysteal          lab 3
- *   4. a last look at the global queue, then give back the P
+ *   4. a last look at the global queue (and at needspinning), then
+ *      give back the P
  *   5. stop spinning, and look once more    dropspinning      lab 3
  *   6. block in the network poller, or      (lab 5)
  *      sleep until wakep hands us a P       stopm
@@ -373,6 +390,15 @@ static struct g *findrunnable(struct m *mp, bool *inheritTime)
 			unlock(&sched.lock);
 			*inheritTime = false;
 			return gp;
+		}
+		/* Someone found work and no idle P for it (pidlegetSpinning),
+		 * and we were not spinning, so would not look again: spin. */
+		if (!mp->spinning && atomic_load(&sched.needspinning)) {
+			atomic_store(&sched.needspinning, 0);
+			mp->spinning = true;
+			atomic_fetch_add(&sched.nmspinning, 1);
+			unlock(&sched.lock);
+			continue;
 		}
 		pidleput(releasep(mp));
 		unlock(&sched.lock);

@@ -198,6 +198,7 @@ struct schedt {
 	struct p *pidle;  /* idle Ps */
 	_Atomic int32_t npidle;
 	_Atomic int32_t nmspinning; /* Ms with spinning set (lab 3) */
+	_Atomic int32_t needspinning; /* work found, no idle P: an M giving up its P must spin (lab 3) */
 	_Atomic int64_t nstartm;    /* startm calls: Ms put to work (for tests, bench) */
 	_Atomic int64_t nsteal;     /* goroutines findrunnable got by stealing */
 
@@ -250,9 +251,10 @@ void gqueue_push(struct gqueue *q, struct g *gp);
 struct g *gqueue_pop(struct gqueue *q);
 void globrunqput(struct g *gp);
 /* The P and M helpers the labs share (Go's names).  sched.lock held for
- * pidleput and pidleget; none for the others. */
+ * pidleput, pidleget and pidlegetSpinning; none for the others. */
 void pidleput(struct p *pp);
 struct p *pidleget(void);
+struct p *pidlegetSpinning(void); /* pidleget, for work found: NULL raises needspinning */
 void acquirep(struct m *mp, struct p *pp);
 struct p *releasep(struct m *mp);
 void startm(struct p *pp, bool spinning);

@@ -193,11 +193,14 @@ static void idle_main(void *arg)
 	idle_wall = grt_nanotime() - t0;
 }
 
-TEST(idle_ms_sleep, 0, 30,
-     "Nothing to run for 200 ms: does every M stop spinning and sleep? (A guard: the stub never spins.)")
+TEST(idle_ms_sleep, 1, 30,
+     "Ms spun and stole while there was work; now there is nothing to run for 200 ms: does every M stop "
+     "spinning and sleep?")
 {
 	maxprocs("4");
 	grt_main(idle_main, NULL);
+	CHECK_MSG(atomic_load(&sched.nsteal) > 0, "1000 goroutines spawned by one ran on 4 Ps, and not one "
+		  "was stolen (sched.nsteal is 0)");
 	CHECK_MSG(idle_cpu < idle_wall / 5, "in %lld ms with nothing to run, the process used %lld ms of CPU: "
 		  "does a spinning M that finds nothing stop spinning and sleep?", (long long)idle_wall / 1000000,
 		  (long long)idle_cpu / 1000000);

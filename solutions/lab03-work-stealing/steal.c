@@ -25,6 +25,13 @@
  * the two orders, one side always sees the other.  On both sides a full
  * barrier separates the store from the load that follows (Go's "StoreLoad"
  * pattern): without it, x86 may let the load pass the store.
+ *
+ * One more hole: an M that trysteal did not let spin gives its P back
+ * without looking again, trusting the spinners it was counted against.
+ * But a count can vanish unseen: wakep counts the M it will start, then
+ * finds no idle P and gives the count back.  So whoever has found work
+ * takes an idle P with pidlegetSpinning, which, finding none, raises
+ * needspinning: the next M about to give up its P spins instead.
  */
 #include <unistd.h>
 
@@ -148,10 +155,10 @@ bool dropspinning(struct m *mp)
 	if (!work)
 		return false;
 	lock(&sched.lock);
-	struct p *pp = pidleget();
+	struct p *pp = pidlegetSpinning();
 	unlock(&sched.lock);
 	if (!pp)
-		return false; /* every P is busy: their Ms will find it */
+		return false; /* every P is held: needspinning makes their Ms look */
 	acquirep(mp, pp);
 	mp->spinning = true;
 	atomic_fetch_add(&sched.nmspinning, 1);
@@ -181,7 +188,7 @@ void wakep(void)
 	    !atomic_compare_exchange_strong(&sched.nmspinning, &zero, 1))
 		return;
 	lock(&sched.lock);
-	struct p *pp = pidleget();
+	struct p *pp = pidlegetSpinning();
 	unlock(&sched.lock);
 	if (!pp) {
 		atomic_fetch_sub(&sched.nmspinning, 1);
