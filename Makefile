@@ -101,9 +101,13 @@ mutants:
 	@$(PYTHON) tools/mutants $(if $(LAB),--lab $(LAB))
 
 # The solutions built with clang -fsanitize=thread in build/tsan/, and every
-# lab's tests run there but those tools/tsan leaves out (it says why).
+# lab's tests run there but those tools/tsan leaves out (it says why), then
+# the workouts, built by the rule below.
 tsan:
 	@$(PYTHON) tools/tsan $(TEST)
+
+$(BUILD)/tsan-workout: tools/tsan-workout.c $(RUNTIME_HDR) $(BUILD)/libgrt.a
+	$(CC) $(ALLCFLAGS) -o $@ $< $(BUILD)/libgrt.a $(LDLIBS)
 
 bench:
 	@$(PYTHON) bench/run $(if $(TREE),--tree)
