@@ -2,6 +2,8 @@
  * env.c - settings from the environment, Go-style.
  *
  *   GRT_MAXPROCS=N        the number of Ps (default: the CPUs this process may use)
+ *   GRT_MAXTHREADS=N      the most Ms (threads) the runtime may start; one more
+ *                         is fatal (default 10000, as Go's SetMaxThreads)
  *   GRT_DEBUG=k=v,...     schedtrace=MS, scheddetail=1 (as Go's GODEBUG);
  *                         unknown keys are ignored, as Go does
  *   GRT_DOT=dir           a Graphviz snapshot at every scheduling event (dir is created)
@@ -37,6 +39,12 @@ int32_t getmaxprocs(void)
 	if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
 		return CPU_COUNT(&set);
 	return 1;
+}
+
+int32_t getmaxthreads(void)
+{
+	const char *s = getenv("GRT_MAXTHREADS");
+	return s && *s ? (int32_t)number("GRT_MAXTHREADS", s, 2, 1000000) : 10000;
 }
 
 void parsedebugvars(void)

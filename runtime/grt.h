@@ -71,9 +71,17 @@ void grt_mutex_unlock(grt_mutex *mu);
 
 /* Blocking system calls.  Wrap any call that may block the thread:
  *     n = GRT_SYSCALL(read(fd, buf, len));
- * so that the scheduler can lend the P to another thread meanwhile. */
+ *     if (n < 0 && grt_errno() == EAGAIN) ...
+ * so that the scheduler can lend the P to another thread meanwhile.
+ * GRT_SYSCALL gives what the call returns.  Its error is grt_errno(), not
+ * errno: the goroutine may come back from the call on another thread,
+ * whose errno is not the call's (and the compiler may even read the old
+ * thread's, having kept errno's address from before the call).
+ * grt_exitsyscall saves errno for grt_errno while still on the thread
+ * that made the call. */
 void grt_entersyscall(void);
 void grt_exitsyscall(void);
+int grt_errno(void); /* errno of the caller's last GRT_SYSCALL (outside a goroutine: errno) */
 #define GRT_SYSCALL(expr)                                                      \
 	({                                                                     \
 		grt_entersyscall();                                            \

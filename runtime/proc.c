@@ -32,9 +32,11 @@
  *   lab 2  runq.c                  runqput, runqget; findrunnable step 1
  *   lab 3  steal.c                 findrunnable steps 3 and 5, resetspinning
  *                                  in schedule, wakep
- *   lab 4  system calls            entersyscall, exitsyscall; sysmon's retake
+ *   lab 4  syscall.c               entersyscall, exitsyscall (around every
+ *                                  blocking call, grt.h's GRT_SYSCALL); retake
+ *                                  and handoffp, called by sysmon (sysmon.c)
  *   lab 5  the netpoller, timers   findrunnable steps 2 and 6
- *   lab 6  preemption              the preemption hook of sysmon's retake
+ *   lab 6  preemption              sysmonpreempt, retake's first step
  * Each lab fills in its functions; none restructures this file.
  *
  * Rejected: running the scheduler on the goroutine's stack (the stack of
@@ -42,6 +44,7 @@
  * by another M while we still run on its stack); switching G to G directly
  * (faster, but every mcall action would then need its own protocol).
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,6 +238,7 @@ void acquirep(struct m *mp, struct p *pp)
 	mp->p = pp;
 	pp->m = mp;
 	pp->status = _Prunning;
+	sysmonwake(); /* a P at work: sysmon watches it */
 }
 
 /* Whether pp has nothing to run, in its ring or in runnext.  The owner
@@ -286,13 +290,32 @@ static void *mstart(void *arg)
 	racemstart(mp);
 	mp->tid = (int)syscall(SYS_gettid);
 	minitsignals(mp);
+	if (mp->mstartfn) {
+		mp->mstartfn();
+		fatal("M%lld: its start function returned", (long long)mp->id);
+	}
 	acquirep(mp, mp->nextp);
 	mp->nextp = NULL;
 	schedule();
 }
 
-/* Start a new M that will run with pp. */
-static void newm(struct p *pp, bool spinning)
+/* One more M would pass GRT_MAXTHREADS: stop, and say why so many.
+ * sched.lock held. */
+static void checkmcount(void)
+{
+	int32_t n = atomic_load(&sched.mcount);
+	if (n < sched.maxmcount)
+		return;
+	int32_t insyscall = 0;
+	for (struct m *mp = sched.allm; mp; mp = mp->alllink)
+		if (mp->curg && readgstatus(mp->curg) == _Gsyscall)
+			insyscall++;
+	fatal("thread exhaustion: the program needs more than GRT_MAXTHREADS=%d threads; %d of its %d are "
+	      "held by goroutines in blocking system calls", sched.maxmcount, insyscall, n);
+}
+
+/* Start a new M that will run with pp, or that will run fn (no P). */
+void newm(void (*fn)(void), struct p *pp, bool spinning)
 {
 	struct m *mp = calloc(1, sizeof *mp);
 	struct g *g0 = calloc(1, sizeof *g0);
@@ -302,12 +325,14 @@ static void newm(struct p *pp, bool spinning)
 	mp->g0 = g0;
 	mp->nextp = pp;
 	mp->spinning = spinning;
+	mp->mstartfn = fn;
 	lock(&sched.lock);
+	checkmcount();
 	mp->id = sched.mnext++;
 	mp->alllink = sched.allm;
 	sched.allm = mp;
-	unlock(&sched.lock);
 	atomic_fetch_add(&sched.mcount, 1);
+	unlock(&sched.lock);
 
 	pthread_attr_t attr;
 	pthread_attr_init(&attr);
@@ -327,7 +352,7 @@ void startm(struct p *pp, bool spinning)
 	unlock(&sched.lock);
 	atomic_fetch_add(&sched.nstartm, 1);
 	if (!mp) {
-		newm(pp, spinning);
+		newm(NULL, pp, spinning);
 		return;
 	}
 	mp->spinning = spinning;
@@ -338,7 +363,7 @@ void startm(struct p *pp, bool spinning)
 /* Sleep until startm hands us a P.  If we are the last M to go idle,
  * nobody may be left to wake anyone: checkdead looks, here and only here,
  * so that the check costs nothing while work flows. */
-static void stopm(struct m *mp)
+void stopm(struct m *mp)
 {
 	if (mp->spinning)
 		fatal("stopm: M%lld goes to sleep still spinning: dropspinning (lab 3) must clear "
@@ -514,6 +539,32 @@ void goready(struct g *gp)
 	wakep();
 }
 
+/* ---- system calls: the API around lab 4's entersyscall and exitsyscall ---- */
+
+void grt_entersyscall(void)
+{
+	if (getg())
+		entersyscall();
+}
+
+/* errno is the thread's, and the goroutine may leave exitsyscall on
+ * another thread: keep the call's error now, while still on the thread
+ * that made the call, for grt_errno. */
+void grt_exitsyscall(void)
+{
+	struct g *gp = getg();
+	if (gp) {
+		gp->syscallerr = errno;
+		exitsyscall();
+	}
+}
+
+int grt_errno(void)
+{
+	struct g *gp = getg();
+	return gp ? gp->syscallerr : errno;
+}
+
 /* ---- spawn and exit ---- */
 
 #define GFREEMAX 64
@@ -669,6 +720,7 @@ int grt_gomaxprocs(void)
 static void schedinit(void)
 {
 	gomaxprocs = getmaxprocs();
+	sched.maxmcount = getmaxthreads();
 	parsedebugvars();
 	stackinit();
 	siginit();
@@ -684,6 +736,7 @@ static void schedinit(void)
 		pidleput(pp);
 	}
 	schedtraceinit();
+	newsysmon();
 }
 
 struct mainarg {

@@ -138,6 +138,8 @@ struct g {
 	bool waitok;     /* chan: woken by a matching operation, not a close */
 	void *waitobj;   /* what it waits on, for the dumps */
 	void *racectx;   /* its ThreadSanitizer fiber; NULL without TSan (race.h) */
+	int syscallerr;  /* errno after its last system call, read on the thread
+	                  * that made it (grt_errno) */
 };
 
 struct m {
@@ -151,6 +153,10 @@ struct m {
 	struct note park;    /* sleeps here while idle (stopm) */
 	struct m *schedlink; /* next on sched.midle */
 	struct m *alllink;   /* next on sched.allm */
+	struct p *oldp;      /* the P it left in _Psyscall when its goroutine entered
+	                      * a system call, to take back on the way out (lab 4) */
+	uint32_t syscalltick; /* oldp's syscalltick then: changed, oldp was retaken */
+	void (*mstartfn)(void); /* runs instead of the scheduler (sysmon), or NULL */
 	bool spinning;       /* looking for work (lab 3) */
 	bool idle;           /* asleep on park */
 	/* The action mcall asks g0 to perform once curg's registers are saved,
@@ -176,6 +182,11 @@ struct p {
 	_Atomic uint32_t runqtail;
 	struct g *_Atomic runq[RUNQSIZE];
 	struct g *_Atomic runnext; /* runs next, inheriting the time slice */
+	_Atomic uint32_t syscalltick; /* +1 per system call it leaves, or is retaken from (lab 4) */
+	struct sysmontick {  /* what sysmon saw at its last look (retake; lab 6) */
+		uint32_t schedtick, syscalltick;
+		int64_t schedwhen, syscallwhen; /* when it first saw those ticks */
+	} sysmontick;
 	/* Dead Gs with their stacks, owned by this P (no lock needed). */
 	struct g *gfree;
 	int32_t gfreecnt;
@@ -194,6 +205,7 @@ struct schedt {
 	int64_t mnext;    /* the next M id */
 	struct m *allm;   /* every M ever made; never shrinks */
 	_Atomic int32_t mcount;
+	int32_t maxmcount; /* GRT_MAXTHREADS: more Ms than this is fatal */
 
 	struct p *pidle;  /* idle Ps */
 	_Atomic int32_t npidle;
@@ -201,6 +213,9 @@ struct schedt {
 	_Atomic int32_t needspinning; /* work found, no idle P: an M giving up its P must spin (lab 3) */
 	_Atomic int64_t nstartm;    /* startm calls: Ms put to work (for tests, bench) */
 	_Atomic int64_t nsteal;     /* goroutines findrunnable got by stealing */
+
+	_Atomic int32_t sysmonwait; /* sysmon sleeps on sysmonnote: every P was idle */
+	struct note sysmonnote;
 
 	struct gqueue runq; /* the global run queue */
 	_Atomic int32_t runqsize;
@@ -258,6 +273,11 @@ struct p *pidlegetSpinning(void); /* pidleget, for work found: NULL raises needs
 void acquirep(struct m *mp, struct p *pp);
 struct p *releasep(struct m *mp);
 void startm(struct p *pp, bool spinning);
+/* A new thread: it runs fn if not NULL (an M with no P, as sysmon), else
+ * the scheduler with pp.  Past GRT_MAXTHREADS Ms, fatal. */
+void newm(void (*fn)(void), struct p *pp, bool spinning);
+/* Sleep until startm hands mp a P, which mp then holds.  No lock held. */
+void stopm(struct m *mp);
 bool runqempty(struct p *pp); /* nothing in pp's ring or runnext; any thread */
 uint32_t cheaprand(void);     /* a random number; g0 or plain threads only */
 noreturn void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -321,12 +341,35 @@ extern struct stackstats stackstats;
 void siginit(void);
 void minitsignals(struct m *mp);
 
-/* ---- syscall.c: blocking system calls (lab 4) ---- */
+/* ---- lab04 syscall.c: system calls hand off the P ---- */
+/* The calling goroutine enters a system call that may block: its M keeps
+ * it, and leaves its P in _Psyscall for it to take back, or for sysmon to
+ * retake.  Called on the goroutine's stack; gp and its M are the caller's. */
 void entersyscall(void);
+/* The same, for a call known to block: hand off the P at once. */
+void entersyscallblock(void);
+/* Back from the system call: take back the old P if it is still in
+ * _Psyscall, else an idle one; else queue the goroutine and park the M.
+ * Returns running, perhaps on another M. */
 void exitsyscall(void);
+/* Give pp, taken from a blocked M, to an M that will use it, or to the
+ * idle list if there is nothing for it to do.  No lock held. */
+void handoffp(struct p *pp);
+/* sysmon's look at every P: retake those in a system call for too long
+ * (and, from lab 6, preempt long-running goroutines).  Returns how many
+ * it retook. */
+uint32_t retake(int64_t now);
+
+/* ---- sysmon.c: the system monitor ---- */
+void newsysmon(void);  /* start sysmon's M (once) */
+void sysmonwake(void); /* a P goes to work: wake sysmon if it sleeps */
+/* Lab 6's step of retake: ask pp's goroutine to stop if it has run for
+ * too long; true if it did.  Until lab 6, nothing is ever too long. */
+bool sysmonpreempt(struct p *pp, int64_t now);
 
 /* ---- env.c: settings from the environment ---- */
 int32_t getmaxprocs(void);
+int32_t getmaxthreads(void); /* GRT_MAXTHREADS, default 10000 */
 struct debugvars {
 	int64_t schedtrace; /* GRT_DEBUG=schedtrace=MS: print the state every MS ms */
 	int scheddetail;    /* GRT_DEBUG=scheddetail=1: and every P, M and G */

@@ -1,0 +1,101 @@
+/*
+ * sysmon.c - the system monitor: an M without a P that watches the Ps.
+ *
+ * A goroutine in a blocking system call keeps its M, which sits in the
+ * kernel, and (lab 4) leaves its P in _Psyscall, to take back if the call
+ * was quick.  If the call is slow, the P's other goroutines wait, and no
+ * one on that P can notice: its only M is blocked.  So a thread of its
+ * own, which holds no P and so is never stuck behind one, looks at every
+ * P now and then and retakes those stuck in a system call (lab 4's retake
+ * and handoffp).  Lab 6 gives it a second job: preempting a goroutine
+ * that has run too long (sysmonpreempt).
+ *
+ * How often.  Every 20 us while it finds Ps to retake; after 50 looks in a
+ * row that found none (1 ms), it doubles its sleep each time, up to 10 ms.
+ * So a program that makes few slow calls pays almost nothing for it, and
+ * one that blocks often has its Ps back within tens of microseconds.
+ * When every P is idle, nothing can be stuck: it sleeps on
+ * sched.sysmonnote until acquirep puts a P to work (sysmonwake), so an
+ * idle program uses no CPU.
+ *
+ * It is an M like the others (in sched.allm and sched.mcount, so within
+ * GRT_MAXTHREADS, and visible in gdb), but it runs no goroutine:
+ * checkdead counts it in sched.nmsys, so that it never looks like a
+ * running M that could still wake somebody.
+ *
+ * These are Go's numbers and Go's structure (proc.go's sysmon), without
+ * what our runtime does not have (the garbage collector, forced GC).
+ */
+#include <unistd.h>
+
+#include "runtime.h"
+
+#define SYSMON_MINDELAY 20    /* microseconds */
+#define SYSMON_MAXDELAY 10000 /* microseconds */
+#define SYSMON_IDLELOOPS 50   /* looks at the shortest sleep before doubling */
+
+/* Sleep while every P is idle; true if it slept. */
+static bool sysmonpark(void)
+{
+	if (atomic_load(&sched.npidle) != gomaxprocs)
+		return false;
+	lock(&sched.lock);
+	/* Under the lock that pidleget takes: a P that leaves the idle list
+	 * after this sees sysmonwait set when its M calls acquirep. */
+	if (atomic_load(&sched.npidle) != gomaxprocs) {
+		unlock(&sched.lock);
+		return false;
+	}
+	atomic_store(&sched.sysmonwait, 1);
+	unlock(&sched.lock);
+	notesleep(&sched.sysmonnote);
+	noteclear(&sched.sysmonnote);
+	return true;
+}
+
+static void sysmon(void)
+{
+	lock(&sched.lock);
+	sched.nmsys++;
+	checkdead(); /* we were counted as running until now */
+	unlock(&sched.lock);
+
+	int idle = 0; /* looks in a row that retook nothing */
+	useconds_t delay = SYSMON_MINDELAY;
+	for (;;) {
+		if (idle == 0)
+			delay = SYSMON_MINDELAY;
+		else if (idle > SYSMON_IDLELOOPS)
+			delay *= 2;
+		if (delay > SYSMON_MAXDELAY)
+			delay = SYSMON_MAXDELAY;
+		usleep(delay);
+		if (sysmonpark())
+			idle = 0;
+		if (retake(grt_nanotime()) != 0)
+			idle = 0;
+		else
+			idle++;
+	}
+}
+
+void newsysmon(void)
+{
+	newm(sysmon, NULL, false);
+}
+
+/* Called by acquirep, with any lock or none: one load while sysmon is
+ * awake.  The exchange lets exactly one waker wake it. */
+void sysmonwake(void)
+{
+	if (atomic_load_explicit(&sched.sysmonwait, memory_order_relaxed) && atomic_exchange(&sched.sysmonwait, 0))
+		notewakeup(&sched.sysmonnote);
+}
+
+/* Lab 6 replaces this: until then no goroutine is ever preempted. */
+bool sysmonpreempt(struct p *pp, int64_t now)
+{
+	(void)pp;
+	(void)now;
+	return false;
+}
