@@ -4,7 +4,8 @@
  *   - one cluster per P: its status and schedtick, runnext, and its local
  *     run queue in order, head on the left;
  *   - the global run queue, in order;
- *   - one box per M: thread id, what it is doing, an edge to its P;
+ *   - one box per M: thread id, what it is doing, an edge to its P; an M
+ *     in a system call, a dashed edge to the P it left in _Psyscall;
  *   - the goroutines that wait, one cluster per reason.
  *
  * A goroutine is labelled "G<id> <function it was started with>".  The
@@ -75,8 +76,11 @@ static void dumpp(FILE *out, struct p *pp)
 {
 	struct qrecord q;
 	char id[32];
-	fprintf(out, "  subgraph cluster_p%d {\n    label=\"P%d %s  schedtick %u\";\n", pp->id, pp->id,
+	fprintf(out, "  subgraph cluster_p%d {\n    label=\"P%d %s  schedtick %u", pp->id, pp->id,
 		pstatusname(pp->status), pp->schedtick);
+	if (pp->syscalltick) /* from lab 4 on */
+		fprintf(out, "  syscalltick %u", pp->syscalltick);
+	fprintf(out, "\";\n");
 	struct g *next = atomic_load(&pp->runnext);
 	snprintf(id, sizeof id, "p%d_next", pp->id);
 	qbegin(&q, out, id, "runnext", next ? 1 : 0);
@@ -99,16 +103,28 @@ static void dumpm(FILE *out, struct m *mp)
 	fprintf(out, "  m%lld [shape=box, label=\"M%lld  thread %d\\n", (long long)mp->id, (long long)mp->id,
 		mp->tid);
 	struct g *gp = mp->curg;
-	if (gp && readgstatus(gp) == _Gsyscall) {
+	struct p *oldp = mp->oldp;
+	/* Still waiting for it: nobody took it since the call began. */
+	bool left = oldp && oldp->status == _Psyscall && oldp->syscalltick == mp->syscalltick;
+	if (mp->mstartfn) {
+		fprintf(out, "sysmon (no P)");
+	} else if (gp && readgstatus(gp) == _Gsyscall) {
 		fprintf(out, "in a system call: ");
 		gname(out, gp);
+		if (oldp && !left)
+			fprintf(out, "\\nits P was retaken");
 	} else if (gp) {
 		fprintf(out, "running ");
 		gname(out, gp);
 	} else {
-		fprintf(out, "%s", mp->idle ? "idle" : mp->spinning ? "spinning" : "scheduling");
+		fprintf(out, "%s", mp->idle ? "idle, in the M cache" : mp->spinning ? "spinning" : "scheduling");
 	}
 	fprintf(out, "\"];\n");
+	if (left)
+		fprintf(out,
+			"  m%lld -> p%d_runq [lhead=cluster_p%d, style=dashed, fontname=\"Helvetica\", "
+			"fontsize=10, label=\"left in _Psyscall\"];\n",
+			(long long)mp->id, oldp->id, oldp->id);
 	if (mp->p)
 		fprintf(out, "  m%lld -> p%d_runq [lhead=cluster_p%d];\n", (long long)mp->id, mp->p->id,
 			mp->p->id);

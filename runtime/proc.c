@@ -283,9 +283,15 @@ struct p *releasep(struct m *mp)
 
 static noreturn void schedule(void);
 
+static pthread_once_t sysmononce = PTHREAD_ONCE_INIT;
+
 static void *mstart(void *arg)
 {
 	struct m *mp = arg;
+	/* The first M starts sysmon before it runs anything: M0 runs the
+	 * main goroutine, M1 is sysmon, in every run. */
+	if (!mp->mstartfn)
+		pthread_once(&sysmononce, newsysmon);
 	tls_m = mp;
 	racemstart(mp);
 	mp->tid = (int)syscall(SYS_gettid);
@@ -736,7 +742,6 @@ static void schedinit(void)
 		pidleput(pp);
 	}
 	schedtraceinit();
-	newsysmon();
 }
 
 struct mainarg {

@@ -26,9 +26,9 @@ static void detail(FILE *out)
 	for (int32_t i = 0; i < gomaxprocs; i++) {
 		struct p *pp = allp[i];
 		fprintf(out,
-			"  P%d: status=%u schedtick=%u syscalltick=0 m=%lld runqsize=%u runnext=%lld gfreecnt=%d "
+			"  P%d: status=%u schedtick=%u syscalltick=%u m=%lld runqsize=%u runnext=%lld gfreecnt=%d "
 			"timerslen=0\n",
-			pp->id, pp->status, pp->schedtick, pp->m ? (long long)pp->m->id : -1LL,
+			pp->id, pp->status, pp->schedtick, pp->syscalltick, pp->m ? (long long)pp->m->id : -1LL,
 			atomic_load(&pp->runqtail) - atomic_load(&pp->runqhead),
 			(long long)gid(atomic_load(&pp->runnext)), pp->gfreecnt);
 	}

@@ -7,9 +7,11 @@
  * grt_dump_dot.  `make figures` runs them all and renders the SVGs that
  * the lab READMEs show, so that the pictures never drift from the code.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "runtime.h"
 
@@ -22,6 +24,8 @@ void spawns(void *arg);
 void blocker(void *arg);
 void spinner(void *arg);
 void producer(void *arg);
+void syscaller(void *arg);
+void hog(void *arg);
 
 static grt_chan *gate;
 
@@ -110,12 +114,89 @@ void producer(void *arg)
 	atomic_store(&release, 1);
 }
 
+/* lab 4: a goroutine blocks in read(2) on one P, with three goroutines
+ * queued behind it.  0: just inside the call, the P left in _Psyscall
+ * (drawn by the goroutine itself, between entersyscall and exitsyscall,
+ * again until sysmon did not act in the middle of the picture); 1: sysmon
+ * has handed the P to another M, which runs a hog; 2: the read is over,
+ * the P is still busy, so the goroutine waits in the global queue and its
+ * M sleeps in the M cache.  Moments 1 and 2 are drawn by a plain thread. */
+static int moment, pipefd[2];
+static _Atomic int hogging, hogstop;
+static struct m *callm;
+
+void hog(void *arg)
+{
+	(void)arg;
+	atomic_store(&hogging, 1);
+	while (!atomic_load(&hogstop))
+		;
+}
+
+static bool drawinsyscall(struct p *pp)
+{
+	char *buf;
+	size_t len;
+	FILE *f = open_memstream(&buf, &len);
+	uint32_t tick = pp->syscalltick;
+	entersyscall();
+	grt_dump_dot(f);
+	bool still = atomic_load(&pp->status) == _Psyscall && pp->syscalltick == tick;
+	exitsyscall();
+	fclose(f);
+	if (still)
+		fwrite(buf, 1, len, stdout);
+	free(buf);
+	return still;
+}
+
+static void *drawer(void *arg)
+{
+	(void)arg;
+	while (!atomic_load(&hogging))
+		usleep(1000);
+	if (moment == 2) {
+		if (write(pipefd[1], "x", 1) != 1)
+			exit(1);
+		for (bool idle = false; !idle; usleep(1000)) {
+			lock(&sched.lock);
+			idle = callm->idle && sched.runqsize == 1;
+			unlock(&sched.lock);
+		}
+	}
+	usleep(10000);
+	grt_dump_dot(stdout);
+	exit(0);
+}
+
+void syscaller(void *arg)
+{
+	(void)arg;
+	callm = getm();
+	for (int i = 0; i < 3; i++)
+		grt_go(i == 0 ? hog : worker, NULL);
+	if (moment == 0) {
+		while (!drawinsyscall(getm()->p))
+			;
+		exit(0);
+	}
+	pthread_t t;
+	if (pipe(pipefd) != 0 || pthread_create(&t, NULL, drawer, NULL) != 0)
+		exit(1);
+	char c;
+	GRT_SYSCALL(read(pipefd[0], &c, 1));
+}
+
 int main(int argc, char **argv)
 {
 	setenv("GRT_MAXPROCS", "1", 1);
 	const char *s = argc == 2 ? argv[1] : "";
 	if (strcmp(s, "lab01-states") == 0)
 		return grt_main(states, NULL);
+	if (strncmp(s, "lab04-syscall-", 14) == 0) {
+		moment = strcmp(s, "lab04-syscall-before") == 0 ? 0 : strcmp(s, "lab04-syscall-handoff") == 0 ? 1 : 2;
+		return grt_main(syscaller, NULL);
+	}
 	if (strncmp(s, "lab03-steal-", 12) == 0) {
 		setenv("GRT_MAXPROCS", "2", 1);
 		after = strcmp(s, "lab03-steal-after") == 0;
@@ -128,6 +209,7 @@ int main(int argc, char **argv)
 	if (nspawn)
 		return grt_main(spawns, NULL);
 	fprintf(stderr, "usage: figures lab01-states | lab02-runnext | lab02-full | lab02-spill | "
-			"lab03-steal-before | lab03-steal-after\n");
+			"lab03-steal-before | lab03-steal-after | lab04-syscall-before | lab04-syscall-handoff | "
+			"lab04-syscall-back\n");
 	return 2;
 }

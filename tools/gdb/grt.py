@@ -189,6 +189,15 @@ class State:
                 return mp, m
         return None
 
+    def oldp_waiting(self, m):
+        """The P m's goroutine left in _Psyscall, if it still waits for it
+        (nobody took it since the call began), else None (dot.c's "left")."""
+        addr = int(m["oldp"])
+        if not addr:
+            return None
+        p = _fetch(addr, self.ptype)
+        return p if (int(p["status"]) == _const("_Psyscall", 2) and int(p["syscalltick"]) == int(m["syscalltick"])) else None
+
     def thread_of(self, m):
         """gdb's thread for an M, matched by the kernel thread id."""
         tid = int(m["tid"])
@@ -398,7 +407,8 @@ that resume the program are refused."""
 class InfoPs(Command):
     """List the Ps (allp[0..gomaxprocs)) and the global run queue.
 
-For each P: its status, the M holding it, schedtick, the goroutine in
+For each P: its status, the M holding it, schedtick, syscalltick (the
+system calls it came back from or was retaken from), the goroutine in
 runnext, the local run queue from head to tail (goroutine ids), and how
 many dead goroutines it keeps for reuse (gfreecnt)."""
 
@@ -419,11 +429,11 @@ many dead goroutines it keeps for reuse (gfreecnt)."""
             nxt = int(p["runnext"])
             rows.append((str(int(p["id"])), _name(PSTATUS, int(p["status"])),
                          str(int(_fetch(mp, st.mtype)["id"])) if mp else "-",
-                         str(int(p["schedtick"])), str(st.goid(nxt)) if nxt else "-",
-                         str(int(p["gfreecnt"])), runq))
-        heads = ("P", "status", "M", "schedtick", "runnext", "gfreecnt", "local run queue")
+                         str(int(p["schedtick"])), str(int(p["syscalltick"])),
+                         str(st.goid(nxt)) if nxt else "-", str(int(p["gfreecnt"])), runq))
+        heads = ("P", "status", "M", "schedtick", "syscalltick", "runnext", "gfreecnt", "local run queue")
         widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(heads)]
-        fmt = "  %*s  %-*s  %*s  %*s  %*s  %*s  %s\n"
+        fmt = "  %*s  %-*s  %*s  %*s  %*s  %*s  %*s  %s\n"
         for r in [heads] + rows:
             cells = []
             for i, c in enumerate(r[:-1]):
@@ -441,9 +451,11 @@ many dead goroutines it keeps for reuse (gfreecnt)."""
 class InfoMs(Command):
     """List the Ms (sched.allm): id, kernel thread id, P, current goroutine, flags.
 
-* marks the M of gdb's current thread.  Flags: idle (asleep, waiting for
-a P), spinning (looking for work), syscall (its goroutine is in a system
-call)."""
+* marks the M of gdb's current thread.  Flags: idle (asleep in the M
+cache, waiting for a P), spinning (looking for work), syscall (its
+goroutine is in a system call; "left Pn": Pn waits in _Psyscall for it to
+come back; "P retaken": sysmon gave that P to another M), sysmon (the
+system monitor, which holds no P)."""
 
     def __init__(self):
         super().__init__("info ms", gdb.COMMAND_STATUS, gdb.COMPLETE_NONE)
@@ -460,7 +472,11 @@ call)."""
             if m["spinning"]:
                 flags.append("spinning")
             if cg and st.status(st.g(cg)) == st.Gsyscall:
-                flags.append("syscall")
+                left = st.oldp_waiting(m)
+                flags.append("syscall" + ("" if not int(m["oldp"]) else ", left P%d" % int(left["id"]) if left
+                                          else ", P retaken"))
+            if int(m["mstartfn"]):
+                flags.append("sysmon")
             t = st.thread_of(m)
             rows.append(("*" if int(m["tid"]) == here else " ", str(int(m["id"])), str(int(m["tid"])),
                          str(t.num) if t else "-",
@@ -504,8 +520,11 @@ def dot(st):
 
     for _, p in st.allp():
         pid = int(p["id"])
-        w('  subgraph cluster_p%d {\n    label="P%d %s  schedtick %d";\n'
+        w('  subgraph cluster_p%d {\n    label="P%d %s  schedtick %d'
           % (pid, pid, _name(PSTATUS, int(p["status"])), int(p["schedtick"])))
+        if int(p["syscalltick"]):
+            w("  syscalltick %d" % int(p["syscalltick"]))
+        w('";\n')
         nxt = st.g(int(p["runnext"]))
         qrecord("p%d_next" % pid, "runnext", 1 if nxt is not None else 0, [nxt] if nxt is not None else [])
         q = st.localq(p) or []
@@ -521,13 +540,22 @@ def dot(st):
         mid = int(m["id"])
         w('  m%d [shape=box, label="M%d  thread %d\\n' % (mid, mid, int(m["tid"])))
         gp = st.g(int(m["curg"]))
-        if gp is not None and st.status(gp) == st.Gsyscall:
+        left = st.oldp_waiting(m)
+        if int(m["mstartfn"]):
+            w("sysmon (no P)")
+        elif gp is not None and st.status(gp) == st.Gsyscall:
             w("in a system call: " + st.gname(gp))
+            if int(m["oldp"]) and left is None:
+                w("\\nits P was retaken")
         elif gp is not None:
             w("running " + st.gname(gp))
         else:
-            w("idle" if m["idle"] else "spinning" if m["spinning"] else "scheduling")
+            w("idle, in the M cache" if m["idle"] else "spinning" if m["spinning"] else "scheduling")
         w('"];\n')
+        if left is not None:
+            lid = int(left["id"])
+            w('  m%d -> p%d_runq [lhead=cluster_p%d, style=dashed, fontname="Helvetica", fontsize=10, label="left in _Psyscall"];\n'
+              % (mid, lid, lid))
         pp = int(m["p"])
         if pp:
             pid = int(_fetch(pp, st.ptype)["id"])

@@ -23,6 +23,9 @@
  * picture: 30 channel receivers and 2 senders waiting, and 300 spawns
  * that overflow the local run queue into the global one.
  *
+ * `syscall` draws lab 4's: G2 (reader) blocked in read(2) on M0, whose P
+ * sysmon handed to M2, which runs G1; M1 is sysmon.
+ *
  * The goroutines' functions are static on purpose (but ring_worker): gdb
  * and the runtime must name them from the symbol table all the same.
  * Afterwards everything is released and the program exits with 0.
@@ -30,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "grt.h"
 #include "runtime.h"
@@ -42,6 +46,8 @@ static grt_chan *full;   /* nobody receives: its senders wait (busy) */
 static grt_mutex mu;     /* held by the main goroutine */
 static grt_wg never;     /* its count stays at 1 until the end */
 static int busy;
+static int pipefd[2];    /* syscall: reader reads it */
+static _Atomic int reading;
 
 static void chan_waiter(void *arg)
 {
@@ -99,8 +105,41 @@ static void dump(void)
 	fclose(f);
 }
 
+static void reader(void *arg)
+{
+	char c;
+	atomic_store(&reading, 1);
+	GRT_SYSCALL(read(pipefd[0], &c, 1));
+	grt_wg_done(arg);
+}
+
+/* syscall: once the reader is in read(2), we run again only on the M
+ * that sysmon's hand-off started: the one P is ours, the reader's M is
+ * still in the kernel. */
+static void syscall_main(void)
+{
+	grt_wg wg = { 0 };
+	grt_wg_add(&wg, 1);
+	if (pipe(pipefd) != 0)
+		exit(1);
+	grt_go(reader, &wg);
+	while (!atomic_load(&reading))
+		grt_yield();
+	while (getm()->id == 0) /* the reader's M */
+		grt_yield();
+	dump();
+	stop_here();
+	if (write(pipefd[1], "x", 1) != 1)
+		exit(1);
+	grt_wg_wait(&wg);
+}
+
 static void target_main(void *arg)
 {
+	if (arg) {
+		syscall_main();
+		return;
+	}
 	(void)arg;
 	gate = grt_chan_make(sizeof(int), 0);
 	full = grt_chan_make(sizeof(int), 0);
@@ -141,5 +180,6 @@ int main(int argc, char **argv)
 {
 	setenv("GRT_MAXPROCS", "1", 1);
 	busy = argc > 1 && strcmp(argv[1], "busy") == 0;
-	return grt_main(target_main, NULL);
+	bool syscall = argc > 1 && strcmp(argv[1], "syscall") == 0;
+	return grt_main(target_main, syscall ? "syscall" : NULL);
 }
