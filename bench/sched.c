@@ -18,15 +18,27 @@
  *              1,000,000 leaves, and sums what they send back on channels
  *   pool       64 workers take 1M jobs from a channel, count them under a
  *              mutex, send results on a channel; wall and CPU time
+ *   blocked    50 goroutines each block in read(2) on a pipe of its own
+ *              for 200 ms while another yields in a loop (bench/run gives
+ *              it one P): its worst lateness, the longest gap between two
+ *              of its turns, and the most threads alive meanwhile
+ *   fileread   8 goroutines read a slow disk (pread, then 20 to 40 ms of
+ *              latency in nanosleep) while 4 compute, yielding after each
+ *              50 us unit: the units computed a second, their share of
+ *              what the same computers do alone, and the reads a second
  *
  * Each result is a line "what TAB grt TAB value TAB unit"; bench/run reads
  * them.  The same work is in go/sched_test.go for Go, with the same names.
  */
+#include <dirent.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "runtime.h"
 
@@ -371,13 +383,264 @@ static void bench_pool(void)
 	report("pool, CPU", cpu, "ms");
 }
 
+/* ---- blocked: goroutines in read(2), on one P ---- */
+
+#define NBLOCKED 50
+#define BLOCKMS 200 /* how long the readers stay blocked */
+
+/* The process's threads, from /proc/self/task. */
+static int nthreads(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	if (!d) {
+		perror("bench: /proc/self/task");
+		exit(1);
+	}
+	int n = 0;
+	for (struct dirent *e; (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+struct blocked {
+	int fds[NBLOCKED][2];
+	_Atomic int started, stop;
+	int64_t worst; /* the yielder's longest gap between two iterations */
+	int peak;      /* the most threads seen near the end of the block */
+	grt_wg readers, yielder;
+};
+
+/* A plain thread, not a goroutine: where a blocked reader keeps the only
+ * P, no goroutine could run to unblock it.  It waits BLOCKMS, counting
+ * the threads in the last 20 ms, when every reader that could get into
+ * read(2) is there, then writes a byte to every pipe. */
+static void *blocked_writer(void *arg)
+{
+	struct blocked *b = arg;
+	usleep((BLOCKMS - 20) * 1000);
+	for (int i = 0; i < 10; i++) {
+		int n = nthreads() - 1; /* not this thread: Go's twin writes from a goroutine */
+		b->peak = n > b->peak ? n : b->peak;
+		usleep(2000);
+	}
+	for (int i = 0; i < NBLOCKED; i++)
+		if (write(b->fds[i][1], "x", 1) != 1) {
+			perror("bench blocked: write");
+			exit(1);
+		}
+	return NULL;
+}
+
+static struct blocked *blocked_now;
+
+static void blocked_reader(void *arg)
+{
+	int fd = *(int *)arg;
+	char c;
+	if (GRT_SYSCALL(read(fd, &c, 1)) != 1) {
+		fprintf(stderr, "bench blocked: read: %s\n", strerror(grt_errno()));
+		exit(1);
+	}
+	grt_wg_done(&blocked_now->readers);
+}
+
+/* Its lateness: the longest it waited between two of its turns. */
+static void blocked_yielder(void *arg)
+{
+	struct blocked *b = arg;
+	int64_t last = grt_nanotime();
+	atomic_store(&b->started, 1);
+	while (!atomic_load(&b->stop)) {
+		grt_yield();
+		int64_t now = grt_nanotime();
+		b->worst = now - last > b->worst ? now - last : b->worst;
+		last = now;
+	}
+	grt_wg_done(&b->yielder);
+}
+
+/* The yielder is running before the readers come, so that it sees the
+ * whole block.  With the stub, the first reader keeps the only P until the
+ * writer's bytes arrive, and the yielder's worst lateness is about
+ * BLOCKMS.  With the hand-off, its worst wait is behind the readers queued
+ * before it: each sits in read(2) holding the P until sysmon's second look
+ * gives the P to another M, a new thread (50 threads in the kernel). */
+static void bench_blocked(void)
+{
+	static struct blocked b;
+	memset(&b, 0, sizeof b);
+	blocked_now = &b;
+	for (int i = 0; i < NBLOCKED; i++)
+		if (pipe(b.fds[i]) != 0) {
+			perror("bench blocked: pipe");
+			exit(1);
+		}
+	grt_wg_add(&b.yielder, 1);
+	grt_go(blocked_yielder, &b);
+	while (!atomic_load(&b.started))
+		grt_yield();
+	pthread_t writer;
+	if (pthread_create(&writer, NULL, blocked_writer, &b) != 0) {
+		fprintf(stderr, "bench blocked: pthread_create failed\n");
+		exit(1);
+	}
+	grt_wg_add(&b.readers, NBLOCKED);
+	for (int i = 0; i < NBLOCKED; i++)
+		grt_go(blocked_reader, &b.fds[i][0]);
+	grt_wg_wait(&b.readers);
+	atomic_store(&b.stop, 1);
+	grt_wg_wait(&b.yielder);
+	GRT_SYSCALL(pthread_join(writer, NULL));
+	for (int i = 0; i < NBLOCKED; i++)
+		close(b.fds[i][0]), close(b.fds[i][1]);
+	report("blocked: worst lateness", b.worst / 1e6, "ms");
+	report("  threads, peak", b.peak, "thr");
+}
+
+/* ---- fileread: computing while others wait for a slow disk ---- */
+
+#define NDISK 8	       /* goroutines reading */
+#define NCOMPUTE 4     /* goroutines computing */
+#define UNITWORK 40000 /* steps of burn in a work unit: about 50 us */
+#define DISKMS 20      /* a read's latency: from DISKMS to 2 * DISKMS ms */
+#define BLOCKSIZE 4096
+#define FILEBLOCKS 16
+#define ALONEMS 100 /* computing alone, for comparison */
+#define WITHMS 300  /* computing while the readers read */
+
+struct fileread {
+	int fd;
+	int64_t t0, deadline;
+	_Atomic long units, reads;
+	_Atomic int64_t end;      /* when the last goroutine ended */
+	_Atomic uint64_t readers; /* readers started: the next one's seed */
+	grt_wg wg;
+};
+
+static void fileread_end(struct fileread *f)
+{
+	int64_t now = grt_nanotime(), e = atomic_load(&f->end);
+	while (now > e && !atomic_compare_exchange_weak(&f->end, &e, now))
+		;
+	grt_wg_done(&f->wg);
+}
+
+static _Atomic uint64_t burnsink; /* keeps the work from being optimized away */
+
+/* Work units until the deadline, yielding after each: without preemption
+ * (lab 6), yielding is how a goroutine lets the others run. */
+static void computer(void *arg)
+{
+	struct fileread *f = arg;
+	uint64_t x = grt_goid();
+	long n = 0;
+	while (grt_nanotime() < f->deadline) {
+		x = burn(x, UNITWORK);
+		n++;
+		grt_yield();
+	}
+	atomic_fetch_xor(&burnsink, x);
+	atomic_fetch_add(&f->units, n);
+	fileread_end(f);
+}
+
+/* The next read's latency, from DISKMS to twice that: the same sequence
+ * as Go's twin.  Equal latencies would keep the readers in step, all in
+ * the kernel at once and then none, and sysmon slows down in between. */
+static int64_t disklatency(uint64_t *x)
+{
+	*x = *x * 6364136223846793005ULL + 1442695040888963407ULL;
+	return DISKMS * 1000000LL + (int64_t)((*x >> 33) % (DISKMS * 1000000ULL));
+}
+
+/* A slow disk: each read is a pread of a block (from the page cache:
+ * quick) and then the device's latency, a nanosleep, both system calls.
+ * The latency is long enough that sysmon hands the P off even when it
+ * looks only every 10 ms, as it does after a while with nothing to
+ * retake.  After each read the reader lets the others run, as it would
+ * after handing the block on; Go's twin does all the same. */
+static void diskreader(void *arg)
+{
+	struct fileread *f = arg;
+	char buf[BLOCKSIZE];
+	uint64_t x = atomic_fetch_add(&f->readers, 1) + 1;
+	long n = 0;
+	for (off_t off = 0; grt_nanotime() < f->deadline; off = (off + BLOCKSIZE) % (FILEBLOCKS * BLOCKSIZE)) {
+		if (GRT_SYSCALL(pread(f->fd, buf, sizeof buf, off)) != sizeof buf) {
+			fprintf(stderr, "bench fileread: pread: %s\n", strerror(grt_errno()));
+			exit(1);
+		}
+		int64_t ns = disklatency(&x);
+		struct timespec latency = { ns / 1000000000, ns % 1000000000 };
+		GRT_SYSCALL(nanosleep(&latency, NULL));
+		n++;
+		grt_yield();
+	}
+	atomic_fetch_add(&f->reads, n);
+	fileread_end(f);
+}
+
+/* ndisk readers and NCOMPUTE computers for ms milliseconds; the units
+ * computed a second, and the reads made a second. */
+static void filereadrun(int fd, int ndisk, int ms, double *units, double *reads)
+{
+	struct fileread f = { .fd = fd };
+	f.t0 = grt_nanotime();
+	atomic_store(&f.end, f.t0);
+	f.deadline = f.t0 + ms * 1000000LL;
+	grt_wg_add(&f.wg, NCOMPUTE + ndisk);
+	for (int i = 0; i < ndisk; i++)
+		grt_go(diskreader, &f);
+	for (int i = 0; i < NCOMPUTE; i++)
+		grt_go(computer, &f);
+	grt_wg_wait(&f.wg);
+	double s = (f.end - f.t0) / 1e9;
+	*units = f.units / s;
+	*reads = f.reads / s;
+}
+
+/* With the stub, a reader keeps its P through its read: at most as many
+ * reads as Ps are in flight, and while they are, nothing computes.  With
+ * the hand-off, every reader can wait at once, and the computers have the
+ * Ps but for the time each read's P waits in _Psyscall for sysmon's
+ * second look: sysmon, finding a read to retake only every few ms here,
+ * looks only every few ms (Go's sysmon does the same).  The computers
+ * alone first say how much work this machine gives them when nobody
+ * reads. */
+static void bench_fileread(void)
+{
+	char path[] = "/tmp/grt-bench-XXXXXX";
+	int fd = mkstemp(path);
+	if (fd < 0) {
+		perror("bench fileread: mkstemp");
+		exit(1);
+	}
+	unlink(path);
+	static char block[BLOCKSIZE];
+	for (int i = 0; i < FILEBLOCKS; i++) {
+		memset(block, 'a' + i, sizeof block);
+		if (write(fd, block, sizeof block) != sizeof block) {
+			perror("bench fileread: write");
+			exit(1);
+		}
+	}
+	double alone, with, reads;
+	filereadrun(fd, 0, ALONEMS, &alone, &reads);
+	filereadrun(fd, NDISK, WITHMS, &with, &reads);
+	close(fd);
+	report("fileread: compute", with, "/s");
+	report("  of compute alone", 100 * with / alone, "%");
+	report("  disk reads", reads, "/s");
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
 } benches[] = {
 	{ "yield", bench_yield },	{ "spawn", bench_spawn },   { "spawnall", bench_spawnall },
 	{ "chan", bench_chan },		{ "parallel", bench_parallel }, { "skynet", bench_skynet },
-	{ "pool", bench_pool },
+	{ "pool", bench_pool },	{ "blocked", bench_blocked },	{ "fileread", bench_fileread },
 };
 #define NBENCH (sizeof benches / sizeof benches[0])
 

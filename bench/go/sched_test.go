@@ -4,11 +4,13 @@
 package sched
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -256,9 +258,195 @@ func benchPool() {
 	report("pool, CPU", cpu, "ms")
 }
 
+// The process's threads, counted in /proc/self/task as sched.c does.
+func nThreads() int {
+	ents, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		panic(err)
+	}
+	return len(ents)
+}
+
+const (
+	nBlocked = 50
+	blockMs  = 200
+)
+
+// As in sched.c, but the writer is a goroutine: Go's readers never keep
+// the P, so it can run.  It counts the threads in the last 20 ms of the
+// block, then writes a byte to every pipe.
+func benchBlocked() {
+	var fds [nBlocked][2]int
+	for i := range fds {
+		if err := syscall.Pipe(fds[i][:]); err != nil {
+			panic(err)
+		}
+	}
+	var started, stop atomic.Bool
+	var worst time.Duration
+	var yielder, readers sync.WaitGroup
+	yielder.Add(1)
+	go func() {
+		last := time.Now()
+		started.Store(true)
+		for !stop.Load() {
+			runtime.Gosched()
+			now := time.Now()
+			if now.Sub(last) > worst {
+				worst = now.Sub(last)
+			}
+			last = now
+		}
+		yielder.Done()
+	}()
+	for !started.Load() {
+		runtime.Gosched()
+	}
+	peak := 0
+	wrote := make(chan bool)
+	go func() {
+		time.Sleep((blockMs - 20) * time.Millisecond)
+		for i := 0; i < 10; i++ {
+			if n := nThreads(); n > peak {
+				peak = n
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		for i := range fds {
+			if n, err := syscall.Write(fds[i][1], []byte("x")); n != 1 {
+				panic(fmt.Sprintf("bench blocked: write: %v", err))
+			}
+		}
+		wrote <- true
+	}()
+	readers.Add(nBlocked)
+	for i := range fds {
+		go func(fd int) {
+			var c [1]byte
+			// The raw fd and syscall.Read: a blocking system call, as
+			// in C, not the netpoller (os.File would use it).
+			if n, err := syscall.Read(fd, c[:]); n != 1 {
+				panic(fmt.Sprintf("bench blocked: read: %v", err))
+			}
+			readers.Done()
+		}(fds[i][0])
+	}
+	readers.Wait()
+	stop.Store(true)
+	yielder.Wait()
+	<-wrote
+	for i := range fds {
+		syscall.Close(fds[i][0])
+		syscall.Close(fds[i][1])
+	}
+	report("blocked: worst lateness", float64(worst.Nanoseconds())/1e6, "ms")
+	report("  threads, peak", float64(peak), "thr")
+}
+
+const (
+	nDisk      = 8
+	nCompute   = 4
+	unitWork   = 40000
+	diskMs     = 20
+	blockSize  = 4096
+	fileBlocks = 16
+	aloneMs    = 100
+	withMs     = 300
+)
+
+var burnSink atomic.Uint64
+
+// The next read's latency, from diskMs to twice that, as in sched.c.
+func diskLatency(x *uint64) int64 {
+	*x = *x*6364136223846793005 + 1442695040888963407
+	return diskMs*1000000 + int64((*x>>33)%(diskMs*1000000))
+}
+
+// ndisk readers and nCompute computers for ms milliseconds, as in
+// sched.c: the units computed a second, and the reads made a second.
+func fileReadRun(fd, ndisk, ms int) (float64, float64) {
+	var units, reads atomic.Int64
+	var mu sync.Mutex
+	t0 := time.Now()
+	end := t0
+	deadline := t0.Add(time.Duration(ms) * time.Millisecond)
+	done := func() {
+		mu.Lock()
+		if now := time.Now(); now.After(end) {
+			end = now
+		}
+		mu.Unlock()
+	}
+	var wg sync.WaitGroup
+	wg.Add(nCompute + ndisk)
+	for i := 0; i < ndisk; i++ {
+		go func(x uint64) {
+			buf := make([]byte, blockSize)
+			n := int64(0)
+			for off := int64(0); time.Now().Before(deadline); off = (off + blockSize) % (fileBlocks * blockSize) {
+				if k, err := syscall.Pread(fd, buf, off); k != blockSize {
+					panic(fmt.Sprintf("bench fileread: pread: %v", err))
+				}
+				// syscall's Nanosleep, not time.Sleep: a system call
+				// that holds its thread, as the disk's latency would.
+				latency := syscall.NsecToTimespec(diskLatency(&x))
+				syscall.Nanosleep(&latency, nil)
+				n++
+				runtime.Gosched()
+			}
+			reads.Add(n)
+			done()
+			wg.Done()
+		}(uint64(i + 1))
+	}
+	for i := 0; i < nCompute; i++ {
+		go func(x uint64) {
+			n := int64(0)
+			for time.Now().Before(deadline) {
+				x = burn(x, unitWork)
+				n++
+				runtime.Gosched()
+			}
+			burnSink.Add(x)
+			units.Add(n)
+			done()
+			wg.Done()
+		}(uint64(i))
+	}
+	wg.Wait()
+	s := end.Sub(t0).Seconds()
+	return float64(units.Load()) / s, float64(reads.Load()) / s
+}
+
+func benchFileRead() {
+	f, err := os.CreateTemp("", "grt-bench-")
+	if err != nil {
+		panic(err)
+	}
+	for i := 0; i < fileBlocks; i++ {
+		if _, err := f.Write(bytes.Repeat([]byte{byte('a' + i)}, blockSize)); err != nil {
+			panic(err)
+		}
+	}
+	f.Close()
+	// A raw fd, read with syscall.Pread, as in C.
+	fd, err := syscall.Open(f.Name(), syscall.O_RDONLY, 0)
+	os.Remove(f.Name())
+	if err != nil {
+		panic(err)
+	}
+	alone, _ := fileReadRun(fd, 0, aloneMs)
+	with, reads := fileReadRun(fd, nDisk, withMs)
+	syscall.Close(fd)
+	report("fileread: compute", with, "/s")
+	report("  of compute alone", 100*with/alone, "%")
+	report("  disk reads", reads, "/s")
+}
+
 var benches = map[string]func(){
 	"yield": benchYield, "spawn": benchSpawn, "spawnall": benchSpawnAll, "chan": benchChan,
 	"parallel": benchParallel, "skynet": benchSkynet, "pool": benchPool,
+	"blocked": benchBlocked, "fileread": benchFileRead,
 }
 
 func TestBench(t *testing.T) {
