@@ -155,7 +155,8 @@ struct m {
 	struct m *alllink;   /* next on sched.allm */
 	struct p *oldp;      /* the P it left in _Psyscall when its goroutine entered
 	                      * a system call, to take back on the way out (lab 4) */
-	uint32_t syscalltick; /* oldp's syscalltick then: changed, oldp was retaken */
+	uint32_t syscalltick; /* oldp's syscalltick then (the pictures and gdb: if it
+	                       * has changed since, oldp was retaken) */
 	void (*mstartfn)(void); /* runs instead of the scheduler (sysmon), or NULL */
 	bool spinning;       /* looking for work (lab 3) */
 	bool idle;           /* asleep on park */
