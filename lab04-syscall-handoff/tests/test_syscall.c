@@ -8,6 +8,9 @@
  */
 #include <errno.h>
 #include <linux/futex.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,4 +309,297 @@ TEST(errno_after_migration, 2, 20,
 	CHECK_MSG(err_moved, "5 calls of 50 ms, each while another goroutine waited for the only P, all came back "
 		  "on the M that made them: the P was never handed off (retake, handoffp), or exitsyscall took "
 		  "it back from the M that was running it");
+}
+
+/* ---- handoffp, for a P with nothing to do ---- */
+
+/* Take an idle P off the idle list (or put it back): with it out, no P is
+ * idle, though nobody runs it. */
+static struct p *token_take(void)
+{
+	lock(&sched.lock);
+	struct p *pp = pidleget();
+	unlock(&sched.lock);
+	return pp;
+}
+
+static void token_return(struct p *pp)
+{
+	lock(&sched.lock);
+	pidleput(pp);
+	unlock(&sched.lock);
+}
+
+/* As retake does: take our own P out of _Psyscall.  The caller is in a call. */
+static bool take_own(struct p *pp)
+{
+	uint32_t s = _Psyscall;
+	if (!atomic_compare_exchange_strong(&pp->status, &s, _Pidle))
+		return false;
+	pp->syscalltick++;
+	return true;
+}
+
+static int64_t nowork_idle_startm = -1, nowork_busy_startm = -1;
+static bool nowork_took;
+
+static void nowork_main(void *arg)
+{
+	(void)arg;
+	struct p *pp = getm()->p;
+	/* 1: the other P is idle. */
+	entersyscall();
+	nowork_took = take_own(pp);
+	int64_t s0 = atomic_load(&sched.nstartm);
+	if (nowork_took)
+		handoffp(pp);
+	nowork_idle_startm = atomic_load(&sched.nstartm) - s0;
+	exitsyscall();
+	if (!nowork_took)
+		return;
+	/* 2: no P idle (the other is our token), no M spinning. */
+	while (atomic_load(&sched.nmspinning) != 0)
+		grt_sleep(1000000);
+	struct p *token = token_take();
+	pp = getm()->p;
+	entersyscall();
+	nowork_took = take_own(pp);
+	s0 = atomic_load(&sched.nstartm);
+	if (nowork_took && token && atomic_load(&sched.nmspinning) == 0)
+		handoffp(pp);
+	nowork_busy_startm = atomic_load(&sched.nstartm) - s0;
+	if (token)
+		token_return(token);
+	exitsyscall();
+}
+
+TEST(handoffp_without_work, 3, 20,
+     "2 Ps. handoffp gets a P with no work anywhere: first while the other P is idle, then while no P is "
+     "idle and no M spins. When is an M worth starting for it?")
+{
+	maxprocs("2");
+	grt_main(nowork_main, NULL);
+	CHECK_MSG(nowork_took, "in the call, the P was not in _Psyscall: entersyscall must leave it there");
+	CHECK_MSG(nowork_idle_startm == 0, "with the other P idle, handoffp started %lld M(s) for a P with no work: "
+		  "an idle P already stands ready for new work; this one goes to the idle list",
+		  (long long)nowork_idle_startm);
+	CHECK_MSG(nowork_busy_startm == 1, "with no P idle and no M spinning, handoffp started %lld M(s) for a P with "
+		  "no work; it should start one, spinning (startm(pp, true)): nobody else would look for work "
+		  "arriving in the busy Ps' queues", (long long)nowork_busy_startm);
+}
+
+/* ---- handoffp, with work in the global queue only ---- */
+
+static _Atomic int global_ran;
+static bool global_took, global_ran_in_call;
+
+static void global_x(void *arg)
+{
+	(void)arg;
+	atomic_store(&global_ran, 1);
+}
+
+static void global_main(void *arg)
+{
+	(void)arg;
+	struct p *pp = getm()->p;
+	struct p *token = token_take(); /* no idle P: nobody steals what we spawn */
+	for (int i = 0; i < 2000 && !token; i++) { /* a spinning M may hold it a moment */
+		grt_sleep(1000000);
+		pp = getm()->p;
+		token = token_take();
+	}
+	if (!token)
+		return;
+	grt_go(global_x, NULL);
+	bool inherit;
+	struct g *x = runqget(pp, &inherit);
+	lock(&sched.lock);
+	globrunqput(x);
+	unlock(&sched.lock);
+	entersyscall();
+	global_took = take_own(pp);
+	token_return(token); /* the other P idle again */
+	if (global_took)
+		handoffp(pp);
+	global_ran_in_call = waitfor(&global_ran);
+	if (!global_ran_in_call)
+		wakep(); /* let the test end */
+	exitsyscall();
+}
+
+TEST(handoffp_sees_global_work, 2, 20,
+     "2 Ps, the other one idle. handoffp gets a P whose own queue is empty, while a goroutine waits in the "
+     "global queue. Who will run it?")
+{
+	maxprocs("2");
+	grt_main(global_main, NULL);
+	CHECK_MSG(global_took, "in the call, the P was not in _Psyscall (or the other P never went idle)");
+	CHECK_MSG(global_ran_in_call, "a goroutine waited 5 s in the global queue after handoffp, every P idle: "
+		  "handoffp must look at the global queue too (sched.runqsize), and start an M for it");
+}
+
+/* ---- exitsyscall finds no P, but one goes idle before it queues itself ---- */
+
+#define NLOOK 10000
+static struct p *look_p;
+static _Atomic long look_iter = -1, look_go = -1, look_done = -1, look_lost = -1, look_taken;
+
+/* A spin of 0 to about 3 us, from a cheap random sequence. */
+static void jitter(unsigned *seed)
+{
+	*seed = *seed * 1103515245 + 12345;
+	for (unsigned n = (*seed >> 16) % 3000; n > 0; n--)
+		__asm__ volatile("");
+}
+
+/* Wait for *v to reach i, giving the CPU away meanwhile (the other side
+ * may be on this very core); false after 2 s. */
+static bool await(_Atomic long *v, long i)
+{
+	int64_t t0 = grt_nanotime();
+	while (atomic_load(v) < i) {
+		sched_yield();
+		if (grt_nanotime() - t0 > 2000000000)
+			return false;
+	}
+	return true;
+}
+
+/* What retake and handoffp do for a P with nothing queued, racing with the
+ * goroutine's way back: take the P, and under sched.lock either start an M
+ * for the global queue's work or put the P on the idle list.  Both sides
+ * start together (look_go), each after a random spin. */
+static void *look_retaker(void *arg)
+{
+	(void)arg;
+	unsigned seed = 7;
+	for (long i = 0; i < NLOOK; i++) {
+		if (!await(&look_iter, i))
+			break;
+		uint32_t s = _Psyscall;
+		bool took = atomic_compare_exchange_strong(&look_p->status, &s, _Pidle);
+		if (took) {
+			look_p->syscalltick++;
+			atomic_fetch_add(&look_taken, 1);
+		}
+		atomic_store(&look_go, i);
+		jitter(&seed);
+		if (took) {
+			lock(&sched.lock);
+			if (atomic_load(&sched.runqsize) > 0) {
+				unlock(&sched.lock);
+				startm(look_p, false);
+			} else {
+				pidleput(look_p);
+				unlock(&sched.lock);
+			}
+		}
+		if (!await(&look_done, i)) {
+			atomic_store(&look_lost, i);
+			wakep(); /* let the test end */
+			break;
+		}
+	}
+	return NULL;
+}
+
+static void look_main(void *arg)
+{
+	(void)arg;
+	look_p = getm()->p;
+	pthread_t t;
+	if (pthread_create(&t, NULL, look_retaker, NULL) != 0)
+		FAIL("pthread_create failed");
+	unsigned seed = 3;
+	for (long i = 0; i < NLOOK && atomic_load(&look_lost) < 0; i++) {
+		entersyscall();
+		atomic_store(&look_iter, i);
+		bool go = await(&look_go, i);
+		jitter(&seed);
+		exitsyscall();
+		atomic_store(&look_done, i);
+		if (!go)
+			break;
+	}
+	GRT_SYSCALL(pthread_join(t, NULL));
+}
+
+TEST(exitsyscall_looks_again, 3, 60,
+     "One P. The goroutine comes back from a call and finds no P; but the P is put on the idle list just "
+     "before the goroutine queues itself. Who runs it then?")
+{
+	maxprocs("1");
+	grt_main(look_main, NULL);
+	CHECK_MSG(look_lost < 0, "call %ld: the goroutine waited 2 s after its call while the only P was idle: "
+		  "exitsyscall found no P, queued the goroutine and parked its M, but a P went idle in between; "
+		  "under sched.lock, look for an idle P again before queueing", look_lost);
+	CHECK_MSG(look_taken >= NLOOK / 2, "in %d calls, the P was found in _Psyscall only %ld times: entersyscall "
+		  "must leave it there", NLOOK, (long)look_taken);
+}
+
+/* ---- entersyscall: the P in _Psyscall only once the M let go of it ---- */
+
+static struct m *order_m;
+static struct p *order_p;
+static _Atomic long order_bad, order_seen;
+static _Atomic int order_stop;
+
+/* Runs on the goroutine's thread, between any two of its instructions. */
+static void order_check(int sig)
+{
+	(void)sig;
+	if (getm() != order_m || atomic_load(&order_p->status) != _Psyscall)
+		return;
+	atomic_fetch_add(&order_seen, 1);
+	if (order_m->p || order_p->m)
+		atomic_fetch_add(&order_bad, 1);
+}
+
+static void *order_signaller(void *arg)
+{
+	pid_t tid = *(pid_t *)arg;
+	while (!atomic_load(&order_stop)) {
+		syscall(SYS_tgkill, getpid(), tid, SIGURG);
+		for (int i = 0; i < 2000; i++)
+			__asm__ volatile("");
+	}
+	return NULL;
+}
+
+static void order_main(void *arg)
+{
+	(void)arg;
+	order_m = getm();
+	order_p = order_m->p;
+	pid_t tid = order_m->tid;
+	pthread_t t;
+	if (pthread_create(&t, NULL, order_signaller, &tid) != 0)
+		FAIL("pthread_create failed");
+	int64_t t0 = grt_nanotime();
+	while (grt_nanotime() - t0 < 1000000000 && atomic_load(&order_bad) == 0) {
+		for (int i = 0; i < 1000; i++) {
+			entersyscall();
+			exitsyscall();
+		}
+		if (getm() != order_m)
+			break; /* moved (sysmon took the P): the check needs this thread */
+	}
+	atomic_store(&order_stop, 1);
+	GRT_SYSCALL(pthread_join(t, NULL));
+}
+
+TEST(entersyscall_order, 2, 20,
+     "A signal lands between any two instructions of entersyscall and exitsyscall. Can it ever see the P "
+     "in _Psyscall while the M still holds it?")
+{
+	maxprocs("2");
+	struct sigaction sa = { .sa_handler = order_check, .sa_flags = SA_RESTART };
+	sigemptyset(&sa.sa_mask);
+	CHECK(sigaction(SIGURG, &sa, NULL) == 0);
+	grt_main(order_main, NULL);
+	CHECK_MSG(order_bad == 0, "%ld times the P was in _Psyscall while the M still held it (mp->p or pp->m set): "
+		  "retake may take it from then on and give it to another M; store _Psyscall last",
+		  (long)order_bad);
+	CHECK_MSG(order_seen > 0, "no signal found the P in _Psyscall: entersyscall must leave it there");
 }
