@@ -473,10 +473,14 @@ static void jitter(unsigned *seed)
 		__asm__ volatile("");
 }
 
-/* Wait for *v to reach i, giving the CPU away meanwhile (the other side
- * may be on this very core); false after 2 s. */
+/* Wait for *v to reach i: spinning at first, so as to go on the moment it
+ * does, then giving the CPU away (the other side may be on this very
+ * core); false after 2 s. */
 static bool await(_Atomic long *v, long i)
 {
+	for (int n = 0; n < 20000; n++)
+		if (atomic_load(v) >= i)
+			return true;
 	int64_t t0 = grt_nanotime();
 	while (atomic_load(v) < i) {
 		sched_yield();
@@ -515,6 +519,7 @@ static void *look_retaker(void *arg)
 		}
 		if (took) {
 			lock(&sched.lock);
+			jitter(&seed); /* the goroutine may find no P meanwhile, and wait for the lock */
 			if (atomic_load(&sched.runqsize) > 0) {
 				unlock(&sched.lock);
 				startm(look_p, false);
