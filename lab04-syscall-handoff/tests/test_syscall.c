@@ -346,8 +346,11 @@ static bool nowork_took;
 static void nowork_main(void *arg)
 {
 	(void)arg;
+	/* 1: the other P is idle, and no M spins (the spinner that started
+	 * with us may still be looking). */
+	for (int i = 0; i < 2000 && (atomic_load(&sched.nmspinning) != 0 || atomic_load(&sched.npidle) != 1); i++)
+		grt_sleep(1000000);
 	struct p *pp = getm()->p;
-	/* 1: the other P is idle. */
 	entersyscall();
 	nowork_took = take_own(pp);
 	int64_t s0 = atomic_load(&sched.nstartm);
