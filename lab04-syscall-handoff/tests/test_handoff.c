@@ -139,7 +139,7 @@ TEST(handoff_only_slow_calls, 4, 20,
 /* ---- many goroutines blocked at once ---- */
 
 /* A wave of n goroutines, each blocked in read(2) on a pipe of its own.
- * The watchdog waits until all n are in the call (or 5 s), counts the
+ * The watchdog waits until all n are in the call (or 2 s), counts the
  * threads for 50 ms, then writes to every pipe. */
 struct wave {
 	int n;
@@ -154,7 +154,7 @@ struct wave {
 static void *wave_watchdog(void *arg)
 {
 	struct wave *w = arg;
-	for (int i = 0; i < 5000 && atomic_load(&w->inread) < w->n; i++)
+	for (int i = 0; i < 2000 && atomic_load(&w->inread) < w->n; i++)
 		usleep(1000);
 	w->seen = atomic_load(&w->inread);
 	w->allin = w->seen == w->n;
@@ -208,7 +208,7 @@ static void wave_run(struct wave *w, int n)
 
 static void wave_check(struct wave *w)
 {
-	CHECK_MSG(w->allin, "on one P, only %d of %d goroutines got into read(2) within 5 s: each blocked "
+	CHECK_MSG(w->allin, "on one P, only %d of %d goroutines got into read(2) within 2 s: each blocked "
 		  "goroutine must give up the P (sysmon's retake) for the next to run", w->seen, w->n);
 	CHECK_EQ(w->n, w->readok);
 }
@@ -399,8 +399,8 @@ static _Atomic int limit_in;
 static void *limit_watchdog(void *arg)
 {
 	(void)arg;
-	sleep(3);
-	fprintf(stderr, "test: only %d of %d goroutines got into read(2) in 3 s, and no thread limit was hit\n",
+	sleep(2);
+	fprintf(stderr, "test: only %d of %d goroutines got into read(2) in 2 s, and no thread limit was hit\n",
 		atomic_load(&limit_in), NLIMIT);
 	_exit(3);
 }
