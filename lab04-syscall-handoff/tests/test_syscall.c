@@ -464,7 +464,7 @@ TEST(handoffp_sees_work, 2, 20,
 
 /* ---- exitsyscall finds no P, but one goes idle before it queues itself ---- */
 
-#define NLOOK 10000
+#define NLOOK 5000
 static struct p *look_p;
 static _Atomic long look_iter = -1, look_go = -1, look_done = -1, look_taken;
 
@@ -560,7 +560,7 @@ static void look_main(void *arg)
 	GRT_SYSCALL(pthread_join(t, NULL));
 }
 
-TEST(exitsyscall_looks_again, 3, 60,
+TEST(exitsyscall_looks_again, 3, 90,
      "One P, taken from a goroutine's call by another thread (as retake does) just before or just as it "
      "comes back; sometimes put on the idle list just before the goroutine queues itself. Who runs it?")
 {
