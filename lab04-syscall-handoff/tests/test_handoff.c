@@ -79,7 +79,7 @@ static void rd_main(void *arg)
 	grt_wg_wait(&wg);
 }
 
-TEST(blocked_read_goes_on, 5, 20,
+TEST(blocked_read_goes_on, 4, 20,
      "One P. A goroutine waits 200 ms in read(2), its thread asleep in the kernel. Who runs the other "
      "goroutine meanwhile, and on which P?")
 {
@@ -122,7 +122,7 @@ static void fastslow_main(void *arg)
 	slow_startm = atomic_load(&sched.nstartm) - s0;
 }
 
-TEST(handoff_only_slow_calls, 4, 20,
+TEST(handoff_only_slow_calls, 3, 20,
      "One P. 100,000 getppid calls, then one 100 ms sleep while another goroutine waits. Which deserve a "
      "hand-off, and how does sysmon tell them apart?")
 {
@@ -222,7 +222,7 @@ static void fifty_main(void *arg)
 	wave_run(&fifty, NFIFTY);
 }
 
-TEST(fifty_blocked_threads, 4, 30,
+TEST(fifty_blocked_threads, 3, 30,
      "One P, 50 goroutines blocked in read(2) at once: how many threads does that take, at least and at "
      "most?")
 {
@@ -266,7 +266,7 @@ static void waves_main(void *arg)
 		wave_run(&wave2, NWAVE);
 }
 
-TEST(second_wave_reuses_threads, 3, 40,
+TEST(second_wave_reuses_threads, 2, 40,
      "20 goroutines block in read(2), all come back; then 20 more block. Where do the threads for the "
      "second wave come from?")
 {
@@ -328,7 +328,7 @@ static void work_main(void *arg)
 		grt_yield();
 }
 
-TEST(nothing_lost_across_handoffs, 5, 40,
+TEST(nothing_lost_across_handoffs, 4, 40,
      "2 Ps, 100 goroutines making 30 blocking calls each, most quick, some slow, while the Ps are handed "
      "off and taken back around them: does every goroutine come back from every call, and to a P?")
 {
@@ -376,7 +376,7 @@ static void lazy_main(void *arg)
 	exitsyscall();
 }
 
-TEST(retake_spares_idle_calls, 3, 20,
+TEST(retake_spares_idle_calls, 2, 20,
      "2 Ps, one goroutine: 50 calls of 2 ms, then one that lasts. Nobody waits for its P and the other P "
      "is idle: is a hand-off worth its cost, and when is it anyway?")
 {

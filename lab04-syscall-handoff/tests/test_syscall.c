@@ -79,7 +79,7 @@ static void enter_main(void *arg)
 	}
 }
 
-TEST(entersyscall_leaves_p, 4, 20,
+TEST(entersyscall_leaves_p, 3, 20,
      "After entersyscall, who holds the P, in which state, and what does the M remember? Quick calls on "
      "2 Ps, where nobody needs this P: does exitsyscall take the same P back?")
 {
@@ -157,6 +157,80 @@ TEST(exitsyscall_takes_idle_p, 3, 20,
 		  "the fast path takes an idle P (pidleget) and stays on its thread");
 }
 
+/* ---- the idle P is taken under sched.lock, and without a switch ---- */
+
+static _Atomic int lk_held, lk_back;
+static int lk_back_in_lock = -1, lk_tries;
+static bool lk_took, lk_same_m;
+static uint64_t lk_ticks = ~0ULL;
+
+static uint64_t schedticks(void)
+{
+	uint64_t n = 0;
+	for (int32_t i = 0; i < gomaxprocs; i++)
+		n += allp[i]->schedtick;
+	return n;
+}
+
+/* A plain thread: holds sched.lock for 100 ms, and looks whether the
+ * goroutine came back from its call meanwhile. */
+static void *lk_holder(void *arg)
+{
+	(void)arg;
+	lock(&sched.lock);
+	atomic_store(&lk_held, 1);
+	usleep(100000);
+	lk_back_in_lock = atomic_load(&lk_back);
+	unlock(&sched.lock);
+	return NULL;
+}
+
+static void lk_main(void *arg)
+{
+	(void)arg;
+	for (lk_tries = 1; lk_tries <= 100 && !lk_took; lk_tries++) {
+		struct m *mp = getm();
+		struct p *pp = mp->p;
+		entersyscall();
+		/* As retake and handoffp do with nothing to run: both Ps idle. */
+		uint32_t s = _Psyscall;
+		lk_took = atomic_compare_exchange_strong(&pp->status, &s, _Pidle);
+		if (!lk_took) { /* sysmon retook it first: again */
+			exitsyscall();
+			continue;
+		}
+		pp->syscalltick++;
+		lock(&sched.lock);
+		pidleput(pp);
+		unlock(&sched.lock);
+		pthread_t t;
+		pthread_create(&t, NULL, lk_holder, NULL);
+		while (!atomic_load(&lk_held))
+			sched_yield();
+		uint64_t ticks = schedticks();
+		exitsyscall();
+		atomic_store(&lk_back, 1);
+		lk_ticks = schedticks() - ticks;
+		lk_same_m = getm() == mp;
+		pthread_join(t, NULL);
+	}
+}
+
+TEST(exitsyscall_idle_p_locked, 2, 20,
+     "The P was retaken and both Ps are idle; another thread holds sched.lock. How does exitsyscall take "
+     "an idle P, and does the goroutine go through the scheduler to run on it?")
+{
+	maxprocs("2");
+	grt_main(lk_main, NULL);
+	CHECK_MSG(lk_took, "in the call, the P was never in _Psyscall: entersyscall must leave it there");
+	CHECK_MSG(lk_back_in_lock == 0, "exitsyscall returned while another thread held sched.lock: the idle list "
+		  "is sched.lock's, so pidleget must run under it, or two threads may take the same P");
+	CHECK_MSG(lk_same_m, "exitsyscall moved the goroutine to another M although a P was idle");
+	CHECK_MSG(lk_ticks == 0, "exitsyscall took an idle P by way of the scheduler (a schedtick moved by %llu): "
+		  "the fast path takes it (pidleget) and goes on running the goroutine, with no switch",
+		  (unsigned long long)lk_ticks);
+}
+
 /* ---- no P anywhere: is the goroutine queued and its M parked? ---- */
 
 static _Atomic int hog_running, hog_stop;
@@ -207,7 +281,7 @@ static void park_main(void *arg)
 	}
 }
 
-TEST(exitsyscall_parks_m, 3, 20,
+TEST(exitsyscall_parks_m, 2, 20,
      "The call is over, but the only P is busy running another goroutine. Where does the goroutine wait, "
      "and what becomes of its M?")
 {
@@ -380,7 +454,7 @@ static void nowork_main(void *arg)
 	nowork_spinning_after = atomic_load(&sched.nmspinning);
 }
 
-TEST(handoffp_without_work, 3, 20,
+TEST(handoffp_without_work, 2, 20,
      "2 Ps. handoffp gets a P with no work anywhere: first while the other P is idle, then while no P is "
      "idle and no M spins. When is an M worth starting for it?")
 {
@@ -560,7 +634,7 @@ static void look_main(void *arg)
 	GRT_SYSCALL(pthread_join(t, NULL));
 }
 
-TEST(exitsyscall_looks_again, 3, 90,
+TEST(exitsyscall_looks_again, 2, 90,
      "One P, taken from a goroutine's call by another thread (as retake does) just before or just as it "
      "comes back; sometimes put on the idle list just before the goroutine queues itself. Who runs it?")
 {
