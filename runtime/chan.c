@@ -86,9 +86,11 @@ static unsigned char *slot(grt_chan *c, size_t i)
 	return c->buf + i * c->elemsize;
 }
 
-static void unlockchan(void *l)
+static bool unlockchan(struct g *gp, void *l)
 {
+	(void)gp;
 	unlock(l);
+	return true;
 }
 
 /* Park the caller on q until someone sets waitok (a match) or closes. */

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 /* Start the runtime and run fn(arg) as the main goroutine.  Returns when
  * fn returns, like Go's main; the calling thread only waits.  Goroutines
@@ -89,6 +90,26 @@ int grt_errno(void); /* errno of the caller's last GRT_SYSCALL (outside a gorout
 		grt_exitsyscall();                                             \
 		grt_r_;                                                        \
 	})
+
+/* TCP.  Errors are negative errno values.  A goroutine that waits for the
+ * network holds no thread and no P (lab 5's netpoller; as shipped, and
+ * for fds these calls did not make, such as files and pipes, they are
+ * blocking system calls, as GRT_SYSCALL makes them).  host: a numeric
+ * IPv4 or IPv6 address, "localhost", or NULL for any address (listen) or
+ * the loopback one (dial); no name lookup.  Port 0 listens on a free
+ * port (getsockname tells which).  Calls that may wait (accept, dial,
+ * read, write, set_deadline) must be made from a goroutine. */
+int grt_listen_tcp(const char *host, int port, int backlog); /* fd, or -errno */
+int grt_accept(int lfd);                                     /* fd, or -errno */
+int grt_dial_tcp(const char *host, int port);                /* fd, or -errno */
+ssize_t grt_read(int fd, void *buf, size_t n);        /* bytes, 0 at end of file, or -errno */
+ssize_t grt_write(int fd, const void *buf, size_t n); /* all n bytes, or -errno */
+int grt_close(int fd);                                /* its waiters wake with -EBADF */
+/* Absolute grt_nanotime() values, 0 for none.  A read or write that
+ * would wait past its deadline, or begins after it, returns -ETIMEDOUT;
+ * so do later ones until the deadline is set again.  -ENOTSUP without
+ * the poller (lab 5 as shipped). */
+int grt_set_deadline(int fd, int64_t read_at, int64_t write_at);
 
 /* The scheduler's state as a Graphviz graph. */
 void grt_dump_dot(FILE *out);

@@ -175,6 +175,20 @@ void globrunqput(struct g *gp)
 	atomic_fetch_add(&sched.runqsize, 1);
 }
 
+void injectglist(struct gqueue *q)
+{
+	if (!q->head)
+		return;
+	for (struct g *gp = q->head; gp; gp = gp->schedlink)
+		casgstatus(gp, _Gwaiting, _Grunnable);
+	lock(&sched.lock);
+	struct g *gp;
+	while ((gp = gqueue_pop(q)))
+		globrunqput(gp);
+	unlock(&sched.lock);
+	wakep(); /* a spinner that finds work wakes the next (lab 3) */
+}
+
 /* Put pp on the idle list; its M lets go of it. */
 void pidleput(struct p *pp)
 {
@@ -392,13 +406,16 @@ void stopm(struct m *mp)
  * tells whether it shares the time slice of the goroutine before it.
  * Go's findRunnable, one step per lab, in Go's order:
  *
+ *   0. run our P's timers that are due      checkTimers       lab 5
  *   1. the local and global run queues      findqueued        lab 2
- *   2. the network, without blocking        (lab 5)
+ *   2. the network, without blocking        findnetpoll       lab 5
  *   3. steal from other Ps, spinning        trysteal          lab 3
+ *      and run other Ps' due timers         stealTimers       lab 5
  *   4. a last look at the global queue (and at needspinning), then
  *      give back the P
  *   5. stop spinning, and look once more    dropspinning      lab 3
- *   6. block in the network poller, or      (lab 5)
+ *   6. block in the network poller until    blocknetpoll      lab 5
+ *      an fd or the next timer is ready, or
  *      sleep until wakep hands us a P       stopm
  */
 static struct g *findrunnable(struct m *mp, bool *inheritTime)
@@ -406,13 +423,21 @@ static struct g *findrunnable(struct m *mp, bool *inheritTime)
 	struct g *gp;
 	for (;;) {
 		struct p *pp = mp->p;
+		int64_t now = grt_nanotime();
+		checkTimers(pp, now);
 		if ((gp = findqueued(pp, inheritTime)))
 			return gp;
+		if ((gp = findnetpoll(pp))) {
+			*inheritTime = false;
+			return gp;
+		}
 		if ((gp = trysteal(mp, pp))) {
 			atomic_fetch_add(&sched.nsteal, 1);
 			*inheritTime = false;
 			return gp;
 		}
+		if (stealTimers(pp, now))
+			continue; /* they readied goroutines, on our P */
 		/* Nothing.  The global queue once more, under the lock that
 		 * globrunqput takes: whoever puts a goroutine there after
 		 * this sees our P idle, and wakep hands it to an M. */
@@ -435,6 +460,13 @@ static struct g *findrunnable(struct m *mp, bool *inheritTime)
 		unlock(&sched.lock);
 		if (dropspinning(mp))
 			continue; /* work appeared: we hold a P again, spinning */
+		if (blocknetpoll(mp, timeSleepUntil(), &gp)) {
+			if (gp) {
+				*inheritTime = false;
+				return gp;
+			}
+			continue; /* a timer is due, or the goroutines went to the global queue */
+		}
 		stopm(mp);
 	}
 }
@@ -507,17 +539,22 @@ static void park_m(struct g *gp)
 {
 	struct m *mp = getm();
 	casgstatus(gp, _Grunning, _Gwaiting);
-	if (mp->waitunlockf)
-		mp->waitunlockf(mp->waitlock);
+	bool parked = !mp->waitunlockf || mp->waitunlockf(gp, mp->waitlock);
 	mp->waitunlockf = NULL;
 	mp->waitlock = NULL;
+	if (!parked) {
+		/* What it waited for came first: it runs next, in its slice. */
+		casgstatus(gp, _Gwaiting, _Grunnable);
+		runqput(mp->p, gp, true);
+		return;
+	}
 	dotevent("park", gp);
 }
 
-/* Park the calling goroutine.  unlockf(lock) runs on g0 after the
+/* Park the calling goroutine.  unlockf(gp, lock) runs on g0 after the
  * goroutine's registers are saved: until then, whoever will call goready
  * on it cannot find it. */
-void gopark(void (*unlockf)(void *), void *lk, enum waitreason reason)
+void gopark(bool (*unlockf)(struct g *, void *), void *lk, enum waitreason reason)
 {
 	struct m *mp = getm();
 	if (!mp || !mp->curg)
@@ -741,6 +778,8 @@ static void schedinit(void)
 		allp[i] = pp;
 		pidleput(pp);
 	}
+	netpollinit();
+	atomic_store(&sched.lastpoll, grt_nanotime());
 	schedtraceinit();
 }
 

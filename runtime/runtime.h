@@ -140,6 +140,7 @@ struct g {
 	void *racectx;   /* its ThreadSanitizer fiber; NULL without TSan (race.h) */
 	int syscallerr;  /* errno after its last system call, read on the thread
 	                  * that made it (grt_errno) */
+	struct timer *timer; /* grt_sleep's timer, made at its first sleep (lab 5) */
 };
 
 struct m {
@@ -163,7 +164,7 @@ struct m {
 	/* The action mcall asks g0 to perform once curg's registers are saved,
 	 * and, for gopark, the lock to release then. */
 	void (*mcallfn)(struct g *);
-	void (*waitunlockf)(void *);
+	bool (*waitunlockf)(struct g *, void *);
 	void *waitlock;
 	void *altstack;      /* signal stack: a stack overflow handler needs one */
 };
@@ -191,6 +192,12 @@ struct p {
 	/* Dead Gs with their stacks, owned by this P (no lock needed). */
 	struct g *gfree;
 	int32_t gfreecnt;
+	/* Timers (lab 5): a min-heap on when, added to by the goroutines that
+	 * run on this P, run by whichever M looks first (timerslock). */
+	struct mutex timerslock;
+	struct timer **timers;
+	int32_t ntimers, timerscap;
+	_Atomic int64_t timer0When; /* timers[0]->when, or 0: read without the lock */
 };
 
 /* A FIFO of goroutines linked through schedlink. */
@@ -247,6 +254,14 @@ struct schedt {
 	int32_t nsysthreads;      /* threads of the runtime that are not Ms (trace.c's printer) */
 	_Atomic int32_t ntimers;  /* lab 5: pending timers (a goroutine in grt_sleep) */
 	_Atomic int32_t nnetwait; /* lab 5: goroutines parked on the netpoller */
+
+	/* The netpoller (lab 5).  lastpoll is 0 while an M blocks in netpoll
+	 * (so at most one does), else when someone last polled (sysmon polls
+	 * when that is over 10 ms ago).  pollUntil: when the blocked M will
+	 * wake by itself, 0 for never. */
+	_Atomic int64_t lastpoll;
+	_Atomic int64_t pollUntil;
+	_Atomic int64_t npoll;    /* netpoll calls that waited in epoll_wait (tests, bench) */
 };
 
 extern struct schedt sched;
@@ -258,7 +273,10 @@ struct g *getg(void); /* the goroutine running on this thread, or NULL */
 uint32_t readgstatus(struct g *gp);
 void casgstatus(struct g *gp, uint32_t from, uint32_t to);
 void mcall(void (*fn)(struct g *));
-void gopark(void (*unlockf)(void *), void *lock, enum waitreason reason);
+/* Park the caller; on g0, once its registers are saved, commit(gp, arg)
+ * runs (releasing the lock that guards gp's wait queue).  If commit
+ * returns false the goroutine does not park: it runs again at once. */
+void gopark(bool (*commit)(struct g *gp, void *arg), void *arg, enum waitreason reason);
 void goready(struct g *gp);
 void newproc(void (*fn)(void *), void *arg);
 noreturn void goexit1(void);
@@ -266,6 +284,9 @@ noreturn void goexit_badreturn(void); /* what returns past a first frame hits */
 void gqueue_push(struct gqueue *q, struct g *gp);
 struct g *gqueue_pop(struct gqueue *q);
 void globrunqput(struct g *gp);
+/* Make q's parked goroutines runnable, on the global queue, and put an
+ * idle P to work for them.  Any thread; no lock held. */
+void injectglist(struct gqueue *q);
 /* The P and M helpers the labs share (Go's names).  sched.lock held for
  * pidleput, pidleget and pidlegetSpinning; none for the others. */
 void pidleput(struct p *pp);
@@ -367,6 +388,97 @@ void sysmonwake(void); /* a P goes to work: wake sysmon if it sleeps */
 /* Lab 6's step of retake: ask pp's goroutine to stop if it has run for
  * too long; true if it did.  Until lab 6, nothing is ever too long. */
 bool sysmonpreempt(struct p *pp, int64_t now);
+
+/* ---- lab05 timer.c: timers, in a heap per P ---- */
+/* A timer runs f(arg, seq) on an M's g0 once grt_nanotime() >= when.  It
+ * is in at most one heap: pp names it (NULL: not pending).  f runs with
+ * no lock held and must not block: it makes a goroutine runnable. */
+struct timer {
+	int64_t when;
+	void (*f)(void *arg, uintptr_t seq);
+	void *arg;
+	uintptr_t seq;
+	struct p *_Atomic pp; /* the P whose heap holds it, or NULL */
+	int32_t index;        /* its slot in pp->timers */
+};
+/* Put t (not pending) in the heap of the caller's P.  The caller holds a
+ * P (a goroutine, or g0 of an M with one). */
+void addtimer(struct timer *t);
+/* Take t out of its heap; false if it was not pending (never added,
+ * already run, or running now). */
+bool deltimer(struct timer *t);
+/* Run pp's timers that are due at now; the caller holds a P (maybe
+ * another one).  Returns the next when in pp's heap, 0 if none. */
+int64_t checkTimers(struct p *pp, int64_t now);
+/* findrunnable's timer step: run the due timers of the other Ps (one may
+ * be idle, and nobody else would); true if any ran. */
+bool stealTimers(struct p *pp, int64_t now);
+/* The earliest when over every P's heap, 0 if none. */
+int64_t timeSleepUntil(void);
+/* grt_sleep's work, in a goroutine, ns > 0. */
+void timeSleep(int64_t ns);
+
+/* ---- lab05 netpoll.c: goroutines wait for file descriptors ---- */
+/* A poll descriptor: what the runtime knows of an fd made by the network
+ * API (net.c).  One per fd number, never freed (an event that comes late,
+ * for an fd closed since, finds it still there: at worst a spurious
+ * wake-up, after which the read fails with EAGAIN and waits again).
+ * rg and wg are binary semaphores, one per direction: */
+enum {
+	pdNil,   /* no I/O readiness seen, nobody waiting */
+	pdReady, /* readiness seen, not yet consumed by a waiter */
+	pdWait,  /* a goroutine is about to park here */
+	/* anything else: the struct g * parked here */
+};
+struct pollDesc {
+	_Atomic int fd;           /* -1 while no API socket has this number */
+	_Atomic bool polled;      /* registered with the poller (net.c) */
+	_Atomic uintptr_t rg, wg; /* pdNil, pdReady, pdWait or a G */
+	_Atomic bool closing;     /* grt_close began: waits end with -EBADF */
+	/* Deadlines (net.c): absolute grt_nanotime(), 0 none, -1 passed. */
+	struct mutex lock;        /* guards the deadlines' timers and seqs */
+	_Atomic int64_t rd, wd;
+	struct timer rt, wt;
+	uintptr_t rseq, wseq;     /* +1 per change: an old timer's f sees it is stale */
+};
+/* Park on pd's mode ('r' or 'w') semaphore until readiness comes (true),
+ * or an error (closing, deadline; false).  waitio: park even if an error
+ * is already set. */
+bool netpollblock(struct pollDesc *pd, int mode, bool waitio);
+/* Release pd's mode semaphore: ioready says readiness came (else it is
+ * an error that wakes).  Returns the goroutine to make runnable, if any. */
+struct g *netpollunblock(struct pollDesc *pd, int mode, bool ioready);
+/* The poller saw mode ('r', 'w' or 'r' + 'w') ready on pd: queue on
+ * toRun whichever goroutines wait for it; returns how many. */
+int32_t netpollready(struct gqueue *toRun, struct pollDesc *pd, int mode);
+/* grt_read's and grt_write's wait: 0 when the fd may be ready, else
+ * -ETIMEDOUT (deadline) or -EBADF (closing). */
+int pollWait(struct pollDesc *pd, int mode);
+/* grt_close's first step: mark pd closing and wake its waiters. */
+void pollUnblock(struct pollDesc *pd);
+/* findrunnable's step 2: a goroutine the network made runnable, polled
+ * without blocking; the others go to the run queues.  NULL if none. */
+struct g *findnetpoll(struct p *pp);
+/* findrunnable's step 6, with no P: if nobody else does, block in the
+ * poller until an fd is ready or pollUntil (0: no timer) passes; else
+ * make sure the poller wakes by pollUntil.  Returns true if it took a P
+ * on the way out (*gpp: a goroutine to run, or NULL), false if the M
+ * should sleep (stopm). */
+bool blocknetpoll(struct m *mp, int64_t pollUntil, struct g **gpp);
+
+/* ---- lab05 netpoll_epoll.c: the poller, on Linux's epoll ---- */
+void netpollinit(void); /* once, at start-up */
+/* Watch fd (made non-blocking here) for pd: 0, or -errno.  The shipped
+ * stub returns -ENOSYS, and net.c then makes blocking calls. */
+int netpollopen(int fd, struct pollDesc *pd);
+void netpollclose(int fd);
+/* Wait up to delay ns (<0: for ever, 0: not at all) for events; queue on
+ * toRun the goroutines they make runnable.  Returns how many. */
+int32_t netpoll(int64_t delay, struct gqueue *toRun);
+void netpollBreak(void); /* wake an M blocked in netpoll */
+
+/* ---- net.c: the network API, and files ---- */
+struct pollDesc *pdlookup(int fd); /* fd's descriptor, or NULL */
 
 /* ---- env.c: settings from the environment ---- */
 int32_t getmaxprocs(void);

@@ -15,9 +15,11 @@ _Static_assert(sizeof(((grt_mutex *)0)->waitq) == sizeof(struct gqueue), "grt_mu
 #define LOCKOF(x) ((struct mutex *)&(x)->lock)
 #define QUEUEOF(x) ((struct gqueue *)(x)->waitq)
 
-static void unlockf(void *l)
+static bool unlockf(struct g *gp, void *l)
 {
+	(void)gp;
 	unlock(l);
+	return true;
 }
 
 /* Misuse fails at the call, naming it: a NULL object, and a call that may

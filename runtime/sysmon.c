@@ -7,8 +7,10 @@
  * one on that P can notice: its only M is blocked.  So a thread of its
  * own, which holds no P and so is never stuck behind one, looks at every
  * P now and then and retakes those stuck in a system call (lab 4's retake
- * and handoffp).  Lab 6 gives it a second job: preempting a goroutine
- * that has run too long (sysmonpreempt).
+ * and handoffp).  It also polls the network when no M has for 10 ms
+ * (lab 5's netpoll): while every P runs goroutines, none looks.  Lab 6
+ * gives it one more job: preempting a goroutine that has run too long
+ * (sysmonpreempt).
  *
  * How often.  Every 20 us while it finds Ps to retake; after 50 looks in a
  * row that found none (1 ms), it doubles its sleep each time, up to 10 ms.
@@ -53,6 +55,23 @@ static bool sysmonpark(void)
 	return true;
 }
 
+/* If nobody has polled the network for 10 ms (every P busy running
+ * goroutines), poll it here: ready fds must not wait for a P to run out
+ * of work.  True if that made goroutines runnable. */
+static bool sysmonnetpoll(int64_t now)
+{
+	int64_t last = atomic_load(&sched.lastpoll);
+	if (last == 0 || now - last < 10 * 1000 * 1000)
+		return false; /* an M is blocked in netpoll, or one polled lately */
+	if (!atomic_compare_exchange_strong(&sched.lastpoll, &last, now))
+		return false;
+	struct gqueue q = { 0 };
+	if (netpoll(0, &q) == 0)
+		return false;
+	injectglist(&q);
+	return true;
+}
+
 static void sysmon(void)
 {
 	lock(&sched.lock);
@@ -72,7 +91,9 @@ static void sysmon(void)
 		usleep(delay);
 		if (sysmonpark())
 			idle = 0;
-		if (retake(grt_nanotime()) != 0)
+		int64_t now = grt_nanotime();
+		bool polled = sysmonnetpoll(now);
+		if (retake(now) != 0 || polled)
 			idle = 0;
 		else
 			idle++;

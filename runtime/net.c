@@ -1,0 +1,358 @@
+/*
+ * net.c - the network API: TCP sockets whose waits cost no thread.
+ *
+ * Every socket the API makes gets a poll descriptor (struct pollDesc) and
+ * goes to the poller (lab 5's netpollopen: non-blocking, registered with
+ * epoll).  A read is then a loop, as in Go's internal/poll: try the call;
+ * if the kernel says EAGAIN, park until the poller says the fd may be
+ * ready (pollWait, lab 5), and try again.  A waiting goroutine holds no
+ * thread and no P.
+ *
+ * Without a poller (lab 5 as shipped, where netpollopen says -ENOSYS), or
+ * for an fd the API did not make (a file, a pipe), a read is a blocking
+ * system call through lab 4's hand-off, as Go does for files: correct,
+ * but a thread for every goroutine that waits.  Deadlines need the
+ * poller: on such an fd grt_set_deadline says -ENOTSUP.
+ *
+ * Descriptors live in a table indexed by fd, in chunks that are never
+ * freed, so that an event arriving late for a closed fd finds memory that
+ * is still a pollDesc.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "runtime.h"
+
+#define PDCHUNK 1024
+#define PDCHUNKS 1024 /* fds below 1,048,576: Linux's default hard limit */
+
+static struct pollDesc *_Atomic pdchunks[PDCHUNKS];
+static struct mutex pdchunklock;
+
+/* fd's slot in the table, made on first use; NULL past the table. */
+static struct pollDesc *pdslot(int fd, bool make)
+{
+	if (fd < 0 || fd >= PDCHUNK * PDCHUNKS)
+		return NULL;
+	struct pollDesc *_Atomic *cp = &pdchunks[fd / PDCHUNK];
+	struct pollDesc *c = atomic_load(cp);
+	if (!c && make) {
+		lock(&pdchunklock);
+		if (!(c = atomic_load(cp))) {
+			if (!(c = calloc(PDCHUNK, sizeof *c)))
+				fatal("out of memory for poll descriptors");
+			for (int i = 0; i < PDCHUNK; i++)
+				c[i].fd = -1;
+			atomic_store(cp, c);
+		}
+		unlock(&pdchunklock);
+	}
+	return c ? &c[fd % PDCHUNK] : NULL;
+}
+
+struct pollDesc *pdlookup(int fd)
+{
+	struct pollDesc *pd = pdslot(fd, false);
+	return pd && pd->fd == fd ? pd : NULL;
+}
+
+/* A new socket of the API's: a fresh descriptor, given to the poller. */
+static void pdopen(int fd)
+{
+	struct pollDesc *pd = pdslot(fd, true);
+	if (!pd)
+		return; /* past the table: blocking calls */
+	lock(&pd->lock);
+	atomic_store(&pd->rg, pdNil);
+	atomic_store(&pd->wg, pdNil);
+	atomic_store(&pd->closing, false);
+	atomic_store(&pd->rd, 0);
+	atomic_store(&pd->wd, 0);
+	pd->rseq++;
+	pd->wseq++;
+	unlock(&pd->lock);
+	pd->polled = netpollopen(fd, pd) == 0;
+	pd->fd = fd;
+}
+
+static void checkg(const char *api)
+{
+	if (!getg())
+		fatal("%s: called outside a goroutine (start the runtime with grt_main)", api);
+}
+
+/* Before a try at the call: has the fd been closed, or its deadline
+ * passed?  A late call fails even if the fd is ready, as in Go. */
+static int pollcheck(struct pollDesc *pd, int mode)
+{
+	if (atomic_load(&pd->closing))
+		return -EBADF;
+	if (atomic_load(mode == 'r' ? &pd->rd : &pd->wd) < 0)
+		return -ETIMEDOUT;
+	return 0;
+}
+
+/* ---- addresses ---- */
+
+/* host: a numeric IPv4 or IPv6 address, "localhost", or NULL or "" for
+ * any address (listen) or the loopback one (dial).  No name lookup: that
+ * would be a blocking call of its own. */
+static int sockaddr(const char *host, int port, bool listen, struct sockaddr_storage *ss, socklen_t *len)
+{
+	if (port < 0 || port > 65535)
+		return -EINVAL;
+	memset(ss, 0, sizeof *ss);
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	in->sin_family = AF_INET;
+	in->sin_port = htons(port);
+	*len = sizeof *in;
+	if (!host || !*host) {
+		in->sin_addr.s_addr = htonl(listen ? INADDR_ANY : INADDR_LOOPBACK);
+		return 0;
+	}
+	if (!strcmp(host, "localhost")) {
+		in->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		return 0;
+	}
+	if (inet_pton(AF_INET, host, &in->sin_addr) == 1)
+		return 0;
+	memset(ss, 0, sizeof *ss);
+	in6->sin6_family = AF_INET6;
+	in6->sin6_port = htons(port);
+	*len = sizeof *in6;
+	return inet_pton(AF_INET6, host, &in6->sin6_addr) == 1 ? 0 : -EINVAL;
+}
+
+static int fail(int fd, int err)
+{
+	close(fd);
+	return -err;
+}
+
+/* ---- the API ---- */
+
+int grt_listen_tcp(const char *host, int port, int backlog)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int err = sockaddr(host, port, true, &ss, &len);
+	if (err)
+		return err;
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, backlog) < 0)
+		return fail(fd, errno);
+	pdopen(fd);
+	return fd;
+}
+
+int grt_accept(int lfd)
+{
+	checkg("grt_accept");
+	struct pollDesc *pd = pdlookup(lfd);
+	bool polled = pd && pd->polled;
+	for (;;) {
+		int err = polled ? pollcheck(pd, 'r') : 0;
+		if (err)
+			return err;
+		int fd = polled ? accept4(lfd, NULL, NULL, SOCK_CLOEXEC)
+				: GRT_SYSCALL(accept4(lfd, NULL, NULL, SOCK_CLOEXEC));
+		err = polled ? errno : grt_errno();
+		if (fd >= 0) {
+			int one = 1; /* Go's default: small writes leave at once */
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+			pdopen(fd);
+			return fd;
+		}
+		if (err == EINTR || err == ECONNABORTED)
+			continue;
+		if (err != EAGAIN || !polled)
+			return -err;
+		if ((err = pollWait(pd, 'r')))
+			return err;
+	}
+}
+
+int grt_dial_tcp(const char *host, int port)
+{
+	checkg("grt_dial_tcp");
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int err = sockaddr(host, port, false, &ss, &len);
+	if (err)
+		return err;
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	pdopen(fd);
+	struct pollDesc *pd = pdlookup(fd);
+	if (!pd || !pd->polled) {
+		if (GRT_SYSCALL(connect(fd, (struct sockaddr *)&ss, len)) < 0) {
+			err = grt_errno();
+			grt_close(fd);
+			return -err;
+		}
+		return fd;
+	}
+	/* Non-blocking: the connection completes when the fd is writable. */
+	if (connect(fd, (struct sockaddr *)&ss, len) < 0) {
+		err = errno;
+		if (err == EINPROGRESS) {
+			socklen_t elen = sizeof err;
+			if (!(err = -pollWait(pd, 'w')))
+				getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &elen);
+		}
+		if (err) {
+			grt_close(fd);
+			return -err;
+		}
+	}
+	return fd;
+}
+
+ssize_t grt_read(int fd, void *buf, size_t n)
+{
+	checkg("grt_read");
+	struct pollDesc *pd = pdlookup(fd);
+	if (!pd || !pd->polled) {
+		ssize_t r = GRT_SYSCALL(read(fd, buf, n));
+		return r < 0 ? -grt_errno() : r;
+	}
+	for (;;) {
+		int err = pollcheck(pd, 'r');
+		if (err)
+			return err;
+		ssize_t r = read(fd, buf, n);
+		if (r >= 0)
+			return r;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN)
+			return -errno;
+		if ((err = pollWait(pd, 'r')))
+			return err;
+	}
+}
+
+ssize_t grt_write(int fd, const void *buf, size_t n)
+{
+	checkg("grt_write");
+	struct pollDesc *pd = pdlookup(fd);
+	bool polled = pd && pd->polled;
+	size_t done = 0;
+	while (done < n) {
+		int err = polled ? pollcheck(pd, 'w') : 0;
+		if (err)
+			return err;
+		const char *p = (const char *)buf + done;
+		/* send, not write, on sockets: a peer that has gone away is
+		 * EPIPE, not a SIGPIPE that kills the process. */
+		ssize_t r = polled ? send(fd, p, n - done, MSG_NOSIGNAL)
+			   : pd	   ? GRT_SYSCALL(send(fd, p, n - done, MSG_NOSIGNAL))
+				   : GRT_SYSCALL(write(fd, p, n - done));
+		err = polled ? errno : grt_errno();
+		if (r >= 0) {
+			done += r;
+			continue;
+		}
+		if (err == EINTR)
+			continue;
+		if (err != EAGAIN || !polled)
+			return -err;
+		if ((err = pollWait(pd, 'w')))
+			return err;
+	}
+	return n;
+}
+
+int grt_close(int fd)
+{
+	struct pollDesc *pd = pdlookup(fd);
+	if (pd) {
+		if (pd->polled) {
+			pollUnblock(pd); /* its waiters wake with -EBADF */
+			netpollclose(fd);
+		}
+		pd->fd = -1;
+	}
+	return close(fd) < 0 ? -errno : 0;
+}
+
+/* ---- deadlines ---- */
+
+/* A deadline's timer fired: unless the deadline was changed since (seq),
+ * mark it passed and wake the goroutine waiting in that direction. */
+static void deadline(struct pollDesc *pd, uintptr_t seq, int mode)
+{
+	lock(&pd->lock);
+	if (seq != (mode == 'r' ? pd->rseq : pd->wseq)) {
+		unlock(&pd->lock);
+		return;
+	}
+	atomic_store(mode == 'r' ? &pd->rd : &pd->wd, -1);
+	struct g *gp = netpollunblock(pd, mode, false);
+	unlock(&pd->lock);
+	if (gp)
+		goready(gp);
+}
+
+static void readdeadline(void *arg, uintptr_t seq)
+{
+	deadline(arg, seq, 'r');
+}
+
+static void writedeadline(void *arg, uintptr_t seq)
+{
+	deadline(arg, seq, 'w');
+}
+
+/* Under pd->lock: replace mode's deadline by at; the goroutine to wake
+ * if it is already past. */
+static struct g *setdeadline(struct pollDesc *pd, int mode, int64_t at)
+{
+	bool r = mode == 'r';
+	struct timer *t = r ? &pd->rt : &pd->wt;
+	uintptr_t seq = r ? ++pd->rseq : ++pd->wseq; /* a timer still running is stale */
+	deltimer(t);
+	if (at != 0 && at <= grt_nanotime())
+		at = -1;
+	atomic_store(r ? &pd->rd : &pd->wd, at);
+	if (at < 0)
+		return netpollunblock(pd, mode, false);
+	if (at > 0) {
+		*t = (struct timer){ .when = at, .f = r ? readdeadline : writedeadline, .arg = pd, .seq = seq };
+		addtimer(t);
+	}
+	return NULL;
+}
+
+int grt_set_deadline(int fd, int64_t read_at, int64_t write_at)
+{
+	checkg("grt_set_deadline");
+	struct pollDesc *pd = pdlookup(fd);
+	if (!pd)
+		return -EBADF;
+	if (!pd->polled)
+		return -ENOTSUP;
+	lock(&pd->lock);
+	struct g *rg = setdeadline(pd, 'r', read_at);
+	struct g *wg = setdeadline(pd, 'w', write_at);
+	unlock(&pd->lock);
+	if (rg)
+		goready(rg);
+	if (wg)
+		goready(wg);
+	return 0;
+}
