@@ -566,13 +566,15 @@ void gopark(bool (*unlockf)(struct g *, void *), void *lk, enum waitreason reaso
 	getg()->waitreason = waitReasonZero;
 }
 
-/* Make a parked goroutine runnable: it runs next on the caller's P. */
-void goready(struct g *gp)
+/* Make a parked goroutine runnable, on the caller's P: next (it runs
+ * next, as for a goroutine that the running one woke), or at the tail
+ * (several woken at once run in the order they were woken). */
+void ready(struct g *gp, bool next)
 {
 	casgstatus(gp, _Gwaiting, _Grunnable);
 	struct m *mp = getm();
 	if (mp && mp->p) {
-		runqput(mp->p, gp, true);
+		runqput(mp->p, gp, next);
 	} else {
 		lock(&sched.lock);
 		globrunqput(gp);
@@ -580,6 +582,11 @@ void goready(struct g *gp)
 	}
 	dotevent("ready", gp);
 	wakep();
+}
+
+void goready(struct g *gp)
+{
+	ready(gp, true);
 }
 
 /* ---- system calls: the API around lab 4's entersyscall and exitsyscall ---- */

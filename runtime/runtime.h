@@ -277,7 +277,8 @@ void mcall(void (*fn)(struct g *));
  * runs (releasing the lock that guards gp's wait queue).  If commit
  * returns false the goroutine does not park: it runs again at once. */
 void gopark(bool (*commit)(struct g *gp, void *arg), void *arg, enum waitreason reason);
-void goready(struct g *gp);
+void goready(struct g *gp); /* ready(gp, true) */
+void ready(struct g *gp, bool next);
 void newproc(void (*fn)(void *), void *arg);
 noreturn void goexit1(void);
 noreturn void goexit_badreturn(void); /* what returns past a first frame hits */

@@ -189,10 +189,12 @@ int64_t timeSleepUntil(void)
 
 /* ---- sleeping ---- */
 
+/* At the tail of the queue, not next: sleepers due together then run in
+ * the order of their deadlines. */
 static void goroutineReady(void *arg, uintptr_t seq)
 {
 	(void)seq;
-	goready(arg);
+	ready(arg, false);
 }
 
 /* On g0, once the sleeper's registers are saved: only now may its timer
