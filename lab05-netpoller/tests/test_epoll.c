@@ -24,7 +24,7 @@ static void setup(void)
 		FAIL("socketpair failed");
 	atomic_store(&pd.fd, sv[0]);
 	int err = netpollopen(sv[0], &pd);
-	CHECK_MSG(err == 0, "netpollopen(fd, pd) returned %d", err);
+	CHECK_MSG(err == 0, "netpollopen(fd, pd) returned %d (%s)", err, strerror(-err));
 }
 
 static int32_t pollnow(struct gqueue *q)
