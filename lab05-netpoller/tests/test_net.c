@@ -87,13 +87,13 @@ static void echo_main(void *arg)
 	atomic_store(&echo_done, 1);
 }
 
-TEST(echo_two_hundred, 7, 60,
+TEST(echo_two_hundred, 6, 60,
      "2 Ps. 200 clients connect to an echo server (a goroutine per connection), wait until all are connected, "
      "then each sends 20 messages and checks every byte. How many threads does the process need while 200 "
      "connections are idle?")
 {
 	maxprocs("2");
-	struct watchdog w = { &echo_done, 30000, "the 200 clients had not all finished 30 s later" };
+	struct watchdog w = { .flag = &echo_done, .ms = 30000, .msg = "the 200 clients had not all finished 30 s later" };
 	watchdog_start(&w);
 	grt_main(echo_main, NULL);
 	CHECK_MSG(echo_bad == 0, "%d of %d echoed messages came back different", echo_bad, NCLIENT * NROUND);
@@ -145,7 +145,7 @@ static void idle_main(void *arg)
 	atomic_store(&idle_done, 1);
 }
 
-TEST(idle_thousand_readers, 6, 60,
+TEST(idle_thousand_readers, 5, 60,
      "2 Ps. 1,000 goroutines each wait in grt_read on an idle connection for 100 ms, then each gets its one "
      "byte. How many threads do they cost?")
 {
@@ -154,7 +154,7 @@ TEST(idle_thousand_readers, 6, 60,
 	idle_n = lim >= 2 * NIDLE + 100 ? NIDLE : (int)(lim - 100) / 2;
 	CHECK_MSG(idle_n >= 200, "the open-file limit (ulimit -n) is %ld, and cannot be raised to %d", lim,
 		  2 * NIDLE + 100);
-	struct watchdog w = { &idle_done, 30000, "the readers had not all finished 30 s later" };
+	struct watchdog w = { .flag = &idle_done, .ms = 30000, .msg = "the readers had not all finished 30 s later" };
 	watchdog_start(&w);
 	grt_main(idle_main, NULL);
 	CHECK_MSG(idle_bad == 0, "%d of %d readers did not read their own byte", idle_bad, idle_n);
@@ -277,14 +277,15 @@ static void dl_main(void *arg)
 	atomic_store(&dl_done, 1);
 }
 
-TEST(deadlines, 6, 20,
+TEST(deadlines, 5, 20,
      "2 Ps. A read with a 50 ms deadline on an idle connection; a read after it passed, with data waiting; a "
      "cleared deadline; one in the past; a write deadline; a deadline moved later. What does each call return, "
      "and when?")
 {
 	maxprocs("2");
-	struct watchdog w = { &dl_done, 10000, "the deadline test had not finished 10 s later: a deadline did not "
-					      "wake its goroutine (its timer never ran?)" };
+	struct watchdog w = { .flag = &dl_done, .ms = 10000,
+			      .msg = "the deadline test had not finished 10 s later: a deadline did not "
+				     "wake its goroutine (its timer never ran?)" };
 	watchdog_start(&w);
 	grt_main(dl_main, NULL);
 }
@@ -350,7 +351,7 @@ static void runsleepers(int n, int64_t spacing)
 	maxprocs("1");
 	setenv("GRT_MAXTHREADS", "500", 1);
 	sl_count = n;
-	struct watchdog w = { &sl_done, 30000, "the sleepers had not all woken 30 s later" };
+	struct watchdog w = { .flag = &sl_done, .ms = 30000, .msg = "the sleepers had not all woken 30 s later" };
 	watchdog_start(&w);
 	grt_main(sl_main, (void *)(intptr_t)spacing);
 	CHECK_MSG(sl_early == 0, "%d sleepers woke before their deadline", sl_early);
@@ -393,6 +394,71 @@ TEST(sleepers_in_order, 2, 20,
 		  "queue (ready(gp, false)), so that sleepers due together run in deadline order", inversions, first);
 }
 
+/* ---- sleeps due at once, on 2 Ps ---- */
+
+#define NSHORT 50000
+static _Atomic int short_done;
+static bool short_timer[2];
+static grt_wg short_wg;
+
+static void short_sleeper(void *arg)
+{
+	int k = (int)(intptr_t)arg;
+	for (int i = 0; i < NSHORT; i++)
+		grt_sleep(1);
+	short_timer[k] = getg()->timer != NULL;
+	grt_wg_done(&short_wg);
+}
+
+static void short_main(void *arg)
+{
+	(void)arg;
+	grt_wg_add(&short_wg, 2);
+	grt_go(short_sleeper, (void *)0);
+	grt_go(short_sleeper, (void *)1);
+	grt_wg_wait(&short_wg);
+	atomic_store(&short_done, 1);
+}
+
+TEST(short_sleeps, 2, 60,
+     "2 Ps. Two goroutines each sleep 1 ns, 50,000 times: every timer is due as soon as it is added, and the "
+     "other P's M may run it at once. Can a timer wake a goroutine that has not finished parking?")
+{
+	maxprocs("2");
+	struct watchdog w = { .flag = &short_done, .ms = 30000,
+			      .msg = "100,000 sleeps of 1 ns had not finished 30 s later" };
+	watchdog_start(&w);
+	grt_main(short_main, NULL);
+	CHECK_MSG(short_timer[0] && short_timer[1], "the sleepers' g->timer is NULL: timeSleep parks the goroutine "
+		  "with its own timer (a nanosleep holds the thread)");
+}
+
+/* ---- an idle M waits in epoll_wait, it does not spin ---- */
+
+static int64_t idle_polls;
+
+static void idlepoll_main(void *arg)
+{
+	(void)arg;
+	grt_sleep(10 * MS); /* start-up's Ms settle */
+	int64_t n0 = atomic_load(&sched.npoll);
+	for (int i = 0; i < 10; i++)
+		grt_sleep(20 * MS + i * 100000);
+	idle_polls = atomic_load(&sched.npoll) - n0;
+}
+
+TEST(idle_poller_sleeps, 2, 20,
+     "1 P. The only goroutine sleeps 20 ms, ten times; nothing else happens. How many times does the M call "
+     "epoll_wait meanwhile?")
+{
+	maxprocs("1");
+	grt_main(idlepoll_main, NULL);
+	CHECK_MSG(idle_polls > 0, "ten sleeps, and no M blocked in netpoll: an M with nothing to do and a timer "
+		  "pending blocks in the poller until the timer (blocknetpoll)");
+	CHECK_MSG(idle_polls <= 100, "ten sleeps of 20 ms took %lld blocking polls: the M spins instead of waiting "
+		  "in epoll_wait (a wait under 1 ms must round up to 1 ms, not down to 0)", (long long)idle_polls);
+}
+
 /* ---- the poller learns of a new timer ---- */
 
 static _Atomic int pw_back;
@@ -423,9 +489,10 @@ static void pw_main(void *arg)
 		FAIL("with a goroutine waiting in grt_read and the other P idle, no M blocked in the poller (sched.lastpoll "
 		     "stayed non-zero): an M with nothing to do blocks in netpoll when goroutines wait on it "
 		     "(blocknetpoll)");
-	static struct watchdog w = { &pw_back, 3000, "a 20 ms grt_sleep had not returned 3 s later, while an M was "
-						   "blocked in netpoll with no timeout: addtimer must wake it "
-						   "(netpollBreak) when the new timer is earlier than its pollUntil" };
+	static struct watchdog w = { .flag = &pw_back, .ms = 3000,
+				     .msg = "a 20 ms grt_sleep had not returned 3 s later, while an M was "
+					    "blocked in netpoll with no timeout: addtimer must wake it "
+					    "(netpollBreak) when the new timer is earlier than its pollUntil" };
 	watchdog_start(&w);
 	int64_t t0 = grt_nanotime();
 	grt_sleep(20 * MS);
@@ -514,7 +581,7 @@ static void ping_main(void *arg)
 	grt_close(lfd);
 }
 
-TEST(ping_pong, 5, 60,
+TEST(ping_pong, 4, 60,
      "2 Ps. Two goroutines bounce one byte over a connection 20,000 times: each read finds nothing, then "
      "parks, while the other P writes. Is a wake-up ever lost? Do the readers wait in the poller?")
 {
