@@ -144,7 +144,7 @@ static void idle_main(void *arg)
 	}
 }
 
-TEST(exitsyscall_takes_idle_p, 3, 20,
+TEST(exitsyscall_takes_idle_p, 2, 20,
      "The P was retaken during the call and is idle now. Where does exitsyscall get a P, and must the "
      "goroutine change threads for it?")
 {
@@ -295,6 +295,74 @@ TEST(exitsyscall_parks_m, 2, 20,
 		  "another: with no P, exitsyscall must queue it (global queue) and park the M (stopm)");
 	CHECK_MSG(park_idle, "the goroutine went on on another M, but its old M never went to sleep in the M cache "
 		  "(stopm)");
+}
+
+/* ---- no P on the way out, but one goes idle while we wait for the lock ---- */
+
+static _Atomic int late_held, late_back, late_waited = -1;
+static struct p *late_p;
+static bool late_took;
+
+/* A plain thread: holds sched.lock until the goroutine waits for it
+ * (exitsyscall's slow path), then makes the P idle, and lets go. */
+static void *late_holder(void *arg)
+{
+	(void)arg;
+	lock(&sched.lock);
+	atomic_store(&late_held, 1);
+	int i = 0;
+	while (i++ < 2000 && atomic_load(&sched.lock.key) != 2)
+		usleep(1000);
+	atomic_store(&late_waited, atomic_load(&sched.lock.key) == 2);
+	pidleput(late_p);
+	unlock(&sched.lock);
+	return NULL;
+}
+
+static void *late_watch(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < 2000 && !atomic_load(&late_back); i++)
+		usleep(1000);
+	if (!atomic_load(&late_back))
+		FAIL("a P went idle while the goroutine's way out of its call waited for sched.lock: the slow path "
+		     "took it, but the goroutine did not run within 2 s (put it on that P's queue: runqput)");
+	return NULL;
+}
+
+static void late_main(void *arg)
+{
+	(void)arg;
+	late_p = getm()->p;
+	entersyscall();
+	/* As retake does, but the P goes to nobody: no P is idle. */
+	uint32_t s = _Psyscall;
+	late_took = atomic_compare_exchange_strong(&late_p->status, &s, _Pidle);
+	if (!late_took) { /* sysmon retook it first: it is idle or running us */
+		exitsyscall();
+		atomic_store(&late_back, 1);
+		return;
+	}
+	late_p->syscalltick++;
+	pthread_t t, w;
+	pthread_create(&t, NULL, late_holder, NULL);
+	pthread_create(&w, NULL, late_watch, NULL);
+	while (!atomic_load(&late_held))
+		sched_yield();
+	exitsyscall(); /* no P: the slow path, which waits for the lock */
+	atomic_store(&late_back, 1);
+	pthread_join(t, NULL);
+}
+
+TEST(exitsyscall_late_idle_p, 2, 20,
+     "1 P, taken away during the call and given to nobody. On the way out no P is idle; while the slow path "
+     "waits for sched.lock, another thread makes the P idle. Does the goroutine run on it?")
+{
+	maxprocs("1");
+	grt_main(late_main, NULL);
+	CHECK_MSG(late_took, "in the call, the P was not in _Psyscall");
+	CHECK_MSG(late_waited == 1, "the goroutine never waited for sched.lock on its way out of the call, though no P "
+		  "was idle: exitsyscall's slow path takes the lock to look for an idle P or queue the goroutine");
 }
 
 /* ---- a call known to block: is the P handed off at once? ---- */
@@ -521,7 +589,7 @@ static void work_main(void *arg)
 	handoff_work(1);
 }
 
-TEST(handoffp_sees_work, 2, 20,
+TEST(handoffp_sees_work, 1, 20,
      "2 Ps, the other one idle, no M spinning. handoffp gets a P while a goroutine waits in its queue, then "
      "while one waits in the global queue. Who will run them?")
 {
