@@ -3,7 +3,7 @@
 #   make grade [LAB=NN] [TEST=name] [REF=1] [SOLUTIONS=1]   grade your labs
 #   make test                                               check the whole workbook
 #
-# Also: make lib (build/libgrt.a), make examples ($(BUILD)/examples/), make bench [TREE=1],
+# Also: make lib (build/libgrt.a), make examples ($(BUILD)/examples/), make bench [TREE=1] [LAB=NN],
 # make figures, make transcripts, make release, make clean.
 #   make mutants [LAB=NN]   plant each listed bug in the solutions; do the tests catch it? (slow)
 #   make tsan               the labs' tests under ThreadSanitizer (clang): does anything race?
@@ -122,7 +122,7 @@ $(BUILD)/tsan-workout: tools/tsan-workout.c $(RUNTIME_HDR) $(BUILD)/libgrt.a
 	$(CC) $(ALLCFLAGS) -o $@ $< $(BUILD)/libgrt.a $(LDLIBS)
 
 bench:
-	@$(PYTHON) bench/run $(if $(TREE),--tree)
+	@$(PYTHON) bench/run $(if $(TREE),--tree) $(if $(LAB),--lab $(LAB))
 
 # The handouts' pictures, from real runs of tools/figures.c on the solutions
 # (without thread ids, which change from run to run).
