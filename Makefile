@@ -3,8 +3,8 @@
 #   make grade [LAB=NN] [TEST=name] [REF=1] [SOLUTIONS=1]   grade your labs
 #   make test                                               check the whole workbook
 #
-# Also: make lib (build/libgrt.a), make bench [TREE=1], make figures, make transcripts,
-# make release, make clean.
+# Also: make lib (build/libgrt.a), make examples ($(BUILD)/examples/), make bench [TREE=1] [LAB=NN],
+# make figures, make transcripts, make release, make clean.
 #   make mutants [LAB=NN]   plant each listed bug in the solutions; do the tests catch it? (slow)
 #   make tsan               the labs' tests under ThreadSanitizer (clang): does anything race?
 # WERROR=1 turns warnings into errors (make test does; a student's build does not,
@@ -68,7 +68,7 @@ endef
 $(foreach n,$(LABS),$(eval $(call labrules,$(n))))
 LAB_OBJ := $(foreach n,$(LABS),$(LAB$(n)_OBJ))
 
-.PHONY: all lib grade test mutants bench testbin objs tests clean figures release transcripts tsan
+.PHONY: all lib grade test mutants bench testbin objs tests clean figures release transcripts tsan examples
 all: lib
 
 $(BUILD)/runtime/%.o: runtime/%.c $(RUNTIME_HDR) | $(BUILD)/runtime
@@ -82,6 +82,18 @@ $(BUILD)/libgrt.a: $(RUNTIME_OBJ) $(LAB_OBJ)
 
 lib: $(BUILD)/libgrt.a
 	cp $< build/libgrt.a
+
+# The programs in examples/ (examples/NAME.c or examples/NAME/NAME.c, with
+# the headers beside it), linked with this configuration's library:
+# $(BUILD)/examples/NAME.
+EXAMPLE_SRC := $(wildcard examples/*.c examples/*/*.c)
+define examplerule
+$$(BUILD)/examples/$$(basename $$(notdir $(1))): $(1) $$(wildcard $$(dir $(1))*.h) $$(RUNTIME_HDR) $$(BUILD)/libgrt.a
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALLCFLAGS) -o $$@ $$< $$(BUILD)/libgrt.a $$(LDLIBS)
+endef
+$(foreach s,$(EXAMPLE_SRC),$(eval $(call examplerule,$(s))))
+examples: $(foreach s,$(EXAMPLE_SRC),$(BUILD)/examples/$(basename $(notdir $(s))))
 
 # Every object of the library; the grader checks the student's before linking.
 objs: $(RUNTIME_OBJ) $(LAB_OBJ)
@@ -110,7 +122,7 @@ $(BUILD)/tsan-workout: tools/tsan-workout.c $(RUNTIME_HDR) $(BUILD)/libgrt.a
 	$(CC) $(ALLCFLAGS) -o $@ $< $(BUILD)/libgrt.a $(LDLIBS)
 
 bench:
-	@$(PYTHON) bench/run $(if $(TREE),--tree)
+	@$(PYTHON) bench/run $(if $(TREE),--tree) $(if $(LAB),--lab $(LAB))
 
 # The handouts' pictures, from real runs of tools/figures.c on the solutions
 # (without thread ids, which change from run to run).
