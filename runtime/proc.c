@@ -181,12 +181,22 @@ void injectglist(struct gqueue *q)
 		return;
 	for (struct g *gp = q->head; gp; gp = gp->schedlink)
 		casgstatus(gp, _Gwaiting, _Grunnable);
-	lock(&sched.lock);
+	/* As many as there are idle Ps go to the global queue, for them;
+	 * the rest to our own P's queue, with no lock (all of them to the
+	 * global queue if we hold no P). */
+	struct m *mp = getm();
+	struct p *pp = mp ? mp->p : NULL;
+	int32_t n = pp ? atomic_load(&sched.npidle) : INT32_MAX;
 	struct g *gp;
+	if (n > 0) {
+		lock(&sched.lock);
+		for (int32_t i = 0; i < n && (gp = gqueue_pop(q)); i++)
+			globrunqput(gp);
+		unlock(&sched.lock);
+		wakep(); /* a spinner that finds work wakes the next (lab 3) */
+	}
 	while ((gp = gqueue_pop(q)))
-		globrunqput(gp);
-	unlock(&sched.lock);
-	wakep(); /* a spinner that finds work wakes the next (lab 3) */
+		runqput(pp, gp, false);
 }
 
 /* Put pp on the idle list; its M lets go of it. */

@@ -36,40 +36,37 @@
 #define SYSMON_MAXDELAY 10000 /* microseconds */
 #define SYSMON_IDLELOOPS 50   /* looks at the shortest sleep before doubling */
 
-/* Sleep while every P is idle; true if it slept. */
-static bool sysmonpark(void)
+/* Sleep while every P is idle. */
+static void sysmonpark(void)
 {
 	if (atomic_load(&sched.npidle) != gomaxprocs)
-		return false;
+		return;
 	lock(&sched.lock);
 	/* Under the lock that pidleget takes: a P that leaves the idle list
 	 * after this sees sysmonwait set when its M calls acquirep. */
 	if (atomic_load(&sched.npidle) != gomaxprocs) {
 		unlock(&sched.lock);
-		return false;
+		return;
 	}
 	atomic_store(&sched.sysmonwait, 1);
 	unlock(&sched.lock);
 	notesleep(&sched.sysmonnote);
 	noteclear(&sched.sysmonnote);
-	return true;
 }
 
 /* If nobody has polled the network for 10 ms (every P busy running
  * goroutines), poll it here: ready fds must not wait for a P to run out
- * of work.  True if that made goroutines runnable. */
-static bool sysmonnetpoll(int64_t now)
+ * of work. */
+static void sysmonnetpoll(int64_t now)
 {
 	int64_t last = atomic_load(&sched.lastpoll);
 	if (last == 0 || now - last < 10 * 1000 * 1000)
-		return false; /* an M is blocked in netpoll, or one polled lately */
+		return; /* an M is blocked in netpoll, or one polled lately */
 	if (!atomic_compare_exchange_strong(&sched.lastpoll, &last, now))
-		return false;
+		return;
 	struct gqueue q = { 0 };
-	if (netpoll(0, &q) == 0)
-		return false;
-	injectglist(&q);
-	return true;
+	if (netpoll(0, &q) > 0)
+		injectglist(&q);
 }
 
 static void sysmon(void)
@@ -89,11 +86,13 @@ static void sysmon(void)
 		if (delay > SYSMON_MAXDELAY)
 			delay = SYSMON_MAXDELAY;
 		usleep(delay);
-		if (sysmonpark())
-			idle = 0;
+		/* Back from a park, go on at the same pace: a program whose
+		 * Ps go idle between bursts (a server) would otherwise wake
+		 * sysmon every 20 us after each. */
+		sysmonpark();
 		int64_t now = grt_nanotime();
-		bool polled = sysmonnetpoll(now);
-		if (retake(now) != 0 || polled)
+		sysmonnetpoll(now);
+		if (retake(now) != 0)
 			idle = 0;
 		else
 			idle++;
