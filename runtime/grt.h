@@ -98,7 +98,10 @@ int grt_errno(void); /* errno of the caller's last GRT_SYSCALL (outside a gorout
  * IPv4 or IPv6 address, "localhost", or NULL for any address (listen) or
  * the loopback one (dial); no name lookup.  Port 0 listens on a free
  * port (getsockname tells which).  Calls that may wait (accept, dial,
- * read, write, set_deadline) must be made from a goroutine. */
+ * read, write, set_deadline) must be made from a goroutine.  At most one
+ * goroutine at a time may read (or accept from) an fd, and one write to
+ * it: a second one waiting is a fatal error (Go's net.Conn takes a lock
+ * for that; here the program keeps to it). */
 int grt_listen_tcp(const char *host, int port, int backlog); /* fd, or -errno */
 int grt_accept(int lfd);                                     /* fd, or -errno */
 int grt_dial_tcp(const char *host, int port);                /* fd, or -errno */

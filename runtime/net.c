@@ -74,6 +74,7 @@ static void pdopen(int fd)
 	atomic_store(&pd->closing, false);
 	atomic_store(&pd->rd, 0);
 	atomic_store(&pd->wd, 0);
+	pd->drained = false;
 	pd->rseq++;
 	pd->wseq++;
 	unlock(&pd->lock);
@@ -230,13 +231,26 @@ ssize_t grt_read(int fd, void *buf, size_t n)
 		ssize_t r = GRT_SYSCALL(read(fd, buf, n));
 		return r < 0 ? -grt_errno() : r;
 	}
+	/* A read that returned less than it asked for emptied the socket:
+	 * the next one would say EAGAIN, so wait first.  Safe because epoll
+	 * reports every arrival of data after that read, edge-triggered or
+	 * not: at worst the wait returns at once for data already read, and
+	 * the read says EAGAIN as it would have. */
+	if (pd->drained) {
+		pd->drained = false;
+		int err = pollcheck(pd, 'r');
+		if (err || (err = pollWait(pd, 'r')))
+			return err;
+	}
 	for (;;) {
 		int err = pollcheck(pd, 'r');
 		if (err)
 			return err;
 		ssize_t r = read(fd, buf, n);
-		if (r >= 0)
+		if (r >= 0) {
+			pd->drained = r > 0 && (size_t)r < n;
 			return r;
+		}
 		if (errno == EINTR)
 			continue;
 		if (errno != EAGAIN)

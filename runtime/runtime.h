@@ -434,6 +434,7 @@ enum {
 struct pollDesc {
 	_Atomic int fd;           /* -1 while no API socket has this number */
 	_Atomic bool polled;      /* registered with the poller (net.c) */
+	bool drained;             /* the last read emptied the socket (net.c; the reader's) */
 	_Atomic uintptr_t rg, wg; /* pdNil, pdReady, pdWait or a G */
 	_Atomic bool closing;     /* grt_close began: waits end with -EBADF */
 	/* Deadlines (net.c): absolute grt_nanotime(), 0 none, -1 passed. */
