@@ -15,8 +15,10 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "runtime.h"
 
@@ -200,8 +202,34 @@ void grt_dump_dot(FILE *out)
 	dumpdot(out, NULL, false);
 }
 
+/*
+ * Snapshots being written, and whether the process is exiting.  exit()
+ * flushes every stdio stream without taking its lock: a snapshot written
+ * by another M at that moment would be written twice into its file, or
+ * cut.  So exit waits for the writers (dotatexit), and none starts after.
+ */
+static _Atomic int dotwriters;
+static _Atomic bool dotexiting;
+
+static void dotatexit(void)
+{
+	atomic_store(&dotexiting, true);
+	for (int i = 0; i < 1000 && atomic_load(&dotwriters) > 0; i++)
+		usleep(1000);
+}
+
+static void snapshot(const char *event, const struct g *gp);
+
 /* GRT_DOT=dir: one numbered picture per scheduling event. */
 void dotsnapshot(const char *event, const struct g *gp)
+{
+	atomic_fetch_add(&dotwriters, 1);
+	if (!atomic_load(&dotexiting))
+		snapshot(event, gp);
+	atomic_fetch_sub(&dotwriters, 1);
+}
+
+static void snapshot(const char *event, const struct g *gp)
 {
 	static _Atomic int n;
 	if (!debug.dotdir)
@@ -258,6 +286,7 @@ void dotinit(void)
 	char path[4096];
 	if (!debug.dotdir)
 		return;
+	atexit(dotatexit);
 	if (snprintf(path, sizeof path, "%s", debug.dotdir) >= (int)sizeof path) {
 		fprintf(stderr, "grt: GRT_DOT: the folder name is too long\n");
 		debug.dotdir = NULL;
