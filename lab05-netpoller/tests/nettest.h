@@ -111,6 +111,7 @@ static inline void *watchdog_run(void *arg)
 static inline void watchdog_start(struct watchdog *w)
 {
 	pthread_create(&w->t, NULL, watchdog_run, w);
+	pthread_detach(w->t);
 }
 
 #endif

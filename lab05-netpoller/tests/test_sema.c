@@ -236,6 +236,7 @@ static void race_main(void *arg)
 		atomic_store(&race_done, r);
 	}
 	pthread_join(poller, NULL);
+	pthread_join(watch, NULL);
 	CHECK_MSG(race_early == 0, "netpollblock returned true %ld times before the fd became ready", race_early);
 	CHECK_MSG(race_parked > 0, "in %d rounds the goroutine never parked", NRACE);
 }
