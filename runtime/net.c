@@ -62,7 +62,8 @@ struct pollDesc *pdlookup(int fd)
 	return pd && pd->fd == fd ? pd : NULL;
 }
 
-/* A new socket of the API's: a fresh descriptor, given to the poller. */
+/* A new socket of the API's: a fresh descriptor, given to the poller,
+ * holding the fd's own reference (grt_close drops it). */
 static void pdopen(int fd)
 {
 	struct pollDesc *pd = pdslot(fd, true);
@@ -72,6 +73,8 @@ static void pdopen(int fd)
 	atomic_store(&pd->rg, pdNil);
 	atomic_store(&pd->wg, pdNil);
 	atomic_store(&pd->closing, false);
+	atomic_store(&pd->closed, false);
+	atomic_store(&pd->refs, 1);
 	atomic_store(&pd->rd, 0);
 	atomic_store(&pd->wd, 0);
 	pd->drained = false;
@@ -80,6 +83,42 @@ static void pdopen(int fd)
 	unlock(&pd->lock);
 	pd->polled = netpollopen(fd, pd) == 0;
 	pd->fd = fd;
+}
+
+/*
+ * References.  grt_close may come from another goroutine while a read on
+ * the same fd is under way.  If it closed the fd at once, the number could
+ * be reused at once by a new socket, and the read would go on with that
+ * socket, and wait on its descriptor.  So each call holds a reference
+ * while it works, and the last one to let go (the call, or grt_close,
+ * which drops the fd's own) closes the fd.  Go's fdMutex does the same.
+ */
+static void pdrelease(struct pollDesc *pd)
+{
+	if (atomic_fetch_sub(&pd->refs, 1) != 1)
+		return;
+	int fd = pd->fd;
+	if (pd->polled)
+		netpollclose(fd);
+	pd->fd = -1;
+	close(fd);
+}
+
+/* fd's descriptor, referenced; NULL for an fd the API did not make.
+ * -EBADF in *err if it is being closed. */
+static struct pollDesc *pdacquire(int fd, int *err)
+{
+	*err = 0;
+	struct pollDesc *pd = pdlookup(fd);
+	if (!pd)
+		return NULL;
+	atomic_fetch_add(&pd->refs, 1);
+	if (atomic_load(&pd->closed)) {
+		pdrelease(pd);
+		*err = -EBADF;
+		return NULL;
+	}
+	return pd;
 }
 
 static void checkg(const char *api)
@@ -157,10 +196,9 @@ int grt_listen_tcp(const char *host, int port, int backlog)
 	return fd;
 }
 
-int grt_accept(int lfd)
+/* accept4, waiting in the poller for a connection if pd is polled. */
+static int acceptfd(int lfd, struct pollDesc *pd)
 {
-	checkg("grt_accept");
-	struct pollDesc *pd = pdlookup(lfd);
 	bool polled = pd && pd->polled;
 	for (;;) {
 		int err = polled ? pollcheck(pd, 'r') : 0;
@@ -169,12 +207,8 @@ int grt_accept(int lfd)
 		int fd = polled ? accept4(lfd, NULL, NULL, SOCK_CLOEXEC)
 				: GRT_SYSCALL(accept4(lfd, NULL, NULL, SOCK_CLOEXEC));
 		err = polled ? errno : grt_errno();
-		if (fd >= 0) {
-			int one = 1; /* Go's default: small writes leave at once */
-			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-			pdopen(fd);
+		if (fd >= 0)
 			return fd;
-		}
 		if (err == EINTR || err == ECONNABORTED)
 			continue;
 		if (err != EAGAIN || !polled)
@@ -182,6 +216,24 @@ int grt_accept(int lfd)
 		if ((err = pollWait(pd, 'r')))
 			return err;
 	}
+}
+
+int grt_accept(int lfd)
+{
+	checkg("grt_accept");
+	int err;
+	struct pollDesc *pd = pdacquire(lfd, &err);
+	if (err)
+		return err;
+	int fd = acceptfd(lfd, pd);
+	if (pd)
+		pdrelease(pd);
+	if (fd >= 0) {
+		int one = 1; /* Go's default: small writes leave at once */
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		pdopen(fd);
+	}
+	return fd;
 }
 
 int grt_dial_tcp(const char *host, int port)
@@ -223,14 +275,9 @@ int grt_dial_tcp(const char *host, int port)
 	return fd;
 }
 
-ssize_t grt_read(int fd, void *buf, size_t n)
+/* read(2) on a polled fd: try, and on EAGAIN wait in the poller. */
+static ssize_t pollread(struct pollDesc *pd, int fd, void *buf, size_t n)
 {
-	checkg("grt_read");
-	struct pollDesc *pd = pdlookup(fd);
-	if (!pd || !pd->polled) {
-		ssize_t r = GRT_SYSCALL(read(fd, buf, n));
-		return r < 0 ? -grt_errno() : r;
-	}
 	/* A read that returned less than it asked for emptied the socket:
 	 * the next one would say EAGAIN, so wait first.  Safe because epoll
 	 * reports every arrival of data after that read, edge-triggered or
@@ -260,22 +307,41 @@ ssize_t grt_read(int fd, void *buf, size_t n)
 	}
 }
 
-ssize_t grt_write(int fd, const void *buf, size_t n)
+ssize_t grt_read(int fd, void *buf, size_t n)
 {
-	checkg("grt_write");
-	struct pollDesc *pd = pdlookup(fd);
+	checkg("grt_read");
+	int err;
+	struct pollDesc *pd = pdacquire(fd, &err);
+	if (err)
+		return err;
+	ssize_t r;
+	if (pd && pd->polled) {
+		r = pollread(pd, fd, buf, n);
+	} else {
+		r = GRT_SYSCALL(read(fd, buf, n));
+		if (r < 0)
+			r = -grt_errno();
+	}
+	if (pd)
+		pdrelease(pd);
+	return r;
+}
+
+/* All n bytes: send (write for an fd not the API's), waiting in the
+ * poller whenever the socket's buffer is full. */
+static ssize_t writeall(struct pollDesc *pd, int fd, const char *buf, size_t n)
+{
 	bool polled = pd && pd->polled;
 	size_t done = 0;
 	while (done < n) {
 		int err = polled ? pollcheck(pd, 'w') : 0;
 		if (err)
 			return err;
-		const char *p = (const char *)buf + done;
 		/* send, not write, on sockets: a peer that has gone away is
 		 * EPIPE, not a SIGPIPE that kills the process. */
-		ssize_t r = polled ? send(fd, p, n - done, MSG_NOSIGNAL)
-			   : pd	   ? GRT_SYSCALL(send(fd, p, n - done, MSG_NOSIGNAL))
-				   : GRT_SYSCALL(write(fd, p, n - done));
+		ssize_t r = polled ? send(fd, buf + done, n - done, MSG_NOSIGNAL)
+			   : pd	   ? GRT_SYSCALL(send(fd, buf + done, n - done, MSG_NOSIGNAL))
+				   : GRT_SYSCALL(write(fd, buf + done, n - done));
 		err = polled ? errno : grt_errno();
 		if (r >= 0) {
 			done += r;
@@ -291,17 +357,32 @@ ssize_t grt_write(int fd, const void *buf, size_t n)
 	return n;
 }
 
+ssize_t grt_write(int fd, const void *buf, size_t n)
+{
+	checkg("grt_write");
+	int err;
+	struct pollDesc *pd = pdacquire(fd, &err);
+	if (err)
+		return err;
+	ssize_t r = writeall(pd, fd, buf, n);
+	if (pd)
+		pdrelease(pd);
+	return r;
+}
+
+/* Waiters wake with -EBADF; the fd is closed once the last call on it
+ * has let go (at once, if none is under way). */
 int grt_close(int fd)
 {
 	struct pollDesc *pd = pdlookup(fd);
-	if (pd) {
-		if (pd->polled) {
-			pollUnblock(pd); /* its waiters wake with -EBADF */
-			netpollclose(fd);
-		}
-		pd->fd = -1;
-	}
-	return close(fd) < 0 ? -errno : 0;
+	if (!pd)
+		return close(fd) < 0 ? -errno : 0;
+	if (atomic_exchange(&pd->closed, true))
+		return -EBADF; /* closed twice */
+	if (pd->polled)
+		pollUnblock(pd);
+	pdrelease(pd);
+	return 0;
 }
 
 /* ---- deadlines ---- */
@@ -355,18 +436,26 @@ static struct g *setdeadline(struct pollDesc *pd, int mode, int64_t at)
 int grt_set_deadline(int fd, int64_t read_at, int64_t write_at)
 {
 	checkg("grt_set_deadline");
-	struct pollDesc *pd = pdlookup(fd);
+	int err;
+	struct pollDesc *pd = pdacquire(fd, &err);
 	if (!pd)
-		return -EBADF;
-	if (!pd->polled)
+		return err ? err : -ENOTSUP; /* not a socket of the API's */
+	if (!pd->polled) {
+		pdrelease(pd);
 		return -ENOTSUP;
+	}
 	lock(&pd->lock);
-	struct g *rg = setdeadline(pd, 'r', read_at);
-	struct g *wg = setdeadline(pd, 'w', write_at);
+	/* Not after pollUnblock, which deleted the timers for good. */
+	struct g *rg = NULL, *wg = NULL;
+	if (!atomic_load(&pd->closing)) {
+		rg = setdeadline(pd, 'r', read_at);
+		wg = setdeadline(pd, 'w', write_at);
+	}
 	unlock(&pd->lock);
 	if (rg)
 		goready(rg);
 	if (wg)
 		goready(wg);
+	pdrelease(pd);
 	return 0;
 }

@@ -436,7 +436,9 @@ struct pollDesc {
 	_Atomic bool polled;      /* registered with the poller (net.c) */
 	bool drained;             /* the last read emptied the socket (net.c; the reader's) */
 	_Atomic uintptr_t rg, wg; /* pdNil, pdReady, pdWait or a G */
-	_Atomic bool closing;     /* grt_close began: waits end with -EBADF */
+	_Atomic bool closing;     /* pollUnblock ran: waits end with -EBADF */
+	_Atomic bool closed;      /* grt_close was called (net.c) */
+	_Atomic int32_t refs;     /* the fd's own, and one per call under way (net.c) */
 	/* Deadlines (net.c): absolute grt_nanotime(), 0 none, -1 passed. */
 	struct mutex lock;        /* guards the deadlines' timers and seqs */
 	_Atomic int64_t rd, wd;

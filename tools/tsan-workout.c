@@ -2,7 +2,7 @@
  * tsan-workout.c - the scheduler's concurrent paths, for ThreadSanitizer
  * to watch (make tsan runs each workout; tools/tsan).
  *
- *     tsan-workout NAME        idle-after-spawn (2 Ps) | mix (4 Ps) | tree (4 Ps)
+ *     tsan-workout NAME        idle-after-spawn (2 Ps) | mix (4 Ps) | tree (4 Ps) | net (4 Ps)
  *
  * The labs' tests check what the scheduler does; these make it do the
  * things whose races TSan can see only if they happen often: Ps going
@@ -10,12 +10,16 @@
  * goroutines moving between threads at every step.  Each checks its own
  * result too (abort on a wrong count), and uses only the public API.
  */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "grt.h"
 
@@ -215,6 +219,78 @@ static void tree_main(void *arg)
 	must(atomic_load(&ntree) == (2 << TREEDEPTH) - 1, "tree: a goroutine ran twice, or never");
 }
 
+/* ---- net: the netpoller's paths from every side at once.  Clients echo
+ * through a server while their sleeps' timers fire on every P and some
+ * readers give up at a deadline: semaphores released by the poller and
+ * by timers, from whichever M gets there first; connections closed by
+ * one side while the other's goroutine waits. ---- */
+
+#define NNET 40
+static int netport;
+static grt_wg netwg;
+static _Atomic int netbytes;
+
+static void echoer(void *arg)
+{
+	int fd = (int)(intptr_t)arg;
+	char buf[512];
+	ssize_t n;
+	while ((n = grt_read(fd, buf, sizeof buf)) > 0 && grt_write(fd, buf, n) == n)
+		atomic_fetch_add(&netbytes, (int)n);
+	grt_close(fd);
+}
+
+static void acceptor(void *arg)
+{
+	int lfd = (int)(intptr_t)arg, fd;
+	while ((fd = grt_accept(lfd)) >= 0)
+		grt_go(echoer, (void *)(intptr_t)fd);
+}
+
+static void netclient(void *arg)
+{
+	int id = (int)(intptr_t)arg;
+	int fd = grt_dial_tcp("127.0.0.1", netport);
+	must(fd >= 0, "net: dial failed");
+	char out[300], in[300];
+	for (int r = 0; r < 50; r++) {
+		int len = 1 + (id * 37 + r * 11) % (int)sizeof out;
+		memset(out, 'a' + (id + r) % 26, len);
+		must(grt_write(fd, out, len) == len, "net: write failed");
+		for (int got = 0; got < len;) {
+			ssize_t n = grt_read(fd, in + got, len - got);
+			must(n > 0, "net: read failed");
+			got += n;
+		}
+		must(memcmp(in, out, len) == 0, "net: echo differs");
+		if (r % 10 == id % 10)
+			grt_sleep(1000 * (r % 7));
+	}
+	if (id % 4 == 0) { /* a deadline on an idle read */
+		grt_set_deadline(fd, grt_nanotime() + 2000000, 0);
+		must(grt_read(fd, in, 1) == -ETIMEDOUT, "net: a deadline did not fire");
+	}
+	grt_close(fd);
+	grt_wg_done(&netwg);
+}
+
+static void net_main(void *arg)
+{
+	(void)arg;
+	int lfd = grt_listen_tcp("127.0.0.1", 0, 128);
+	must(lfd >= 0, "net: listen failed");
+	struct sockaddr_in a;
+	socklen_t len = sizeof a;
+	must(getsockname(lfd, (struct sockaddr *)&a, &len) == 0, "net: getsockname failed");
+	netport = ntohs(a.sin_port);
+	grt_go(acceptor, (void *)(intptr_t)lfd);
+	grt_wg_add(&netwg, NNET);
+	for (int i = 0; i < NNET; i++)
+		grt_go(netclient, (void *)(intptr_t)i);
+	grt_wg_wait(&netwg);
+	must(atomic_load(&netbytes) > 0, "net: nothing was echoed");
+}
+
 int main(int argc, char **argv)
 {
 	/* Two Ps for one thief and one victim; four, on fewer cores, for
@@ -228,8 +304,11 @@ int main(int argc, char **argv)
 	} else if (argc == 2 && strcmp(argv[1], "tree") == 0) {
 		setenv("GRT_MAXPROCS", "4", 1);
 		grt_main(tree_main, NULL);
+	} else if (argc == 2 && strcmp(argv[1], "net") == 0) {
+		setenv("GRT_MAXPROCS", "4", 1);
+		grt_main(net_main, NULL);
 	} else {
-		fprintf(stderr, "usage: %s idle-after-spawn | mix | tree\n", argv[0]);
+		fprintf(stderr, "usage: %s idle-after-spawn | mix | tree | net\n", argv[0]);
 		return 2;
 	}
 	return 0;
