@@ -103,6 +103,19 @@ static void states_main(void *arg)
 		  "netpollunblock(pd, 'w', !ioready) on pdNil made wg %s: only readiness is kept (a waiter sees "
 		  "errors in the pollDesc)", word(atomic_load(&pd.wg)));
 
+	/* 2b. Readiness, or an error, while a waiter is between pdWait and
+	 * its park (played by the test): the word must leave pdWait, so
+	 * that the park's commit fails and nothing sleeps. */
+	atomic_store(&pd.rg, pdWait);
+	struct g *none = netpollunblock(&pd, 'r', true);
+	CHECK_MSG(!none && atomic_load(&pd.rg) == pdReady, "netpollunblock(ioready) on pdWait (a goroutine about to "
+		  "park) made rg %s: pdReady, so that the park's commit fails and the waiter takes the readiness",
+		  word(atomic_load(&pd.rg)));
+	atomic_store(&pd.rg, pdWait);
+	none = netpollunblock(&pd, 'r', false);
+	CHECK_MSG(!none && atomic_load(&pd.rg) == pdNil, "netpollunblock(!ioready) on pdWait made rg %s: pdNil, so "
+		  "that the park's commit fails and the waiter looks at the error", word(atomic_load(&pd.rg)));
+
 	/* 3. A waiter parks: the word holds it, and it counts. */
 	int32_t nw = atomic_load(&sched.nnetwait);
 	spawnwaiter('r');
