@@ -87,7 +87,7 @@ static void echo_main(void *arg)
 	atomic_store(&echo_done, 1);
 }
 
-TEST(echo_two_hundred, 6, 60,
+TEST(echo_two_hundred, 5, 60,
      "2 Ps. 200 clients connect to an echo server (a goroutine per connection), wait until all are connected, "
      "then each sends 20 messages and checks every byte. How many threads does the process need while 200 "
      "connections are idle?")
@@ -145,7 +145,7 @@ static void idle_main(void *arg)
 	atomic_store(&idle_done, 1);
 }
 
-TEST(idle_thousand_readers, 5, 60,
+TEST(idle_thousand_readers, 4, 60,
      "2 Ps. 1,000 goroutines each wait in grt_read on an idle connection for 100 ms, then each gets its one "
      "byte. How many threads do they cost?")
 {
@@ -277,7 +277,7 @@ static void dl_main(void *arg)
 	atomic_store(&dl_done, 1);
 }
 
-TEST(deadlines, 5, 20,
+TEST(deadlines, 4, 20,
      "2 Ps. A read with a 50 ms deadline on an idle connection; a read after it passed, with data waiting; a "
      "cleared deadline; one in the past; a write deadline; a deadline moved later. What does each call return, "
      "and when?")
@@ -359,7 +359,7 @@ static void runsleepers(int n, int64_t spacing)
 		  "slow for this test", sl_late_start, n);
 }
 
-TEST(ten_thousand_sleepers, 5, 60,
+TEST(ten_thousand_sleepers, 4, 60,
      "1 P. 10,000 goroutines sleep until deadlines 100 us apart. Does any wake early? How many threads do they "
      "cost?")
 {
@@ -457,6 +457,147 @@ TEST(idle_poller_sleeps, 2, 20,
 		  "pending blocks in the poller until the timer (blocknetpoll)");
 	CHECK_MSG(idle_polls <= 100, "ten sleeps of 20 ms took %lld blocking polls: the M spins instead of waiting "
 		  "in epoll_wait (a wait under 1 ms must round up to 1 ms, not down to 0)", (long long)idle_polls);
+}
+
+/* ---- timers while the P that holds them is busy ---- */
+
+static ssize_t busy_read[2] = { 1, 1 };
+static _Atomic int busy_read_back[2];
+static int busy_fds[2][2];
+
+static void busy_reader(void *arg)
+{
+	int k = (int)(intptr_t)arg;
+	char c;
+	busy_read[k] = grt_read(busy_fds[k][1], &c, 1);
+	atomic_store(&busy_read_back[k], 1);
+}
+
+/* An idle P off the idle list, so that no M takes it; NULL if none. */
+static struct p *ptake(void)
+{
+	lock(&sched.lock);
+	struct p *pp = pidleget();
+	unlock(&sched.lock);
+	return pp;
+}
+
+static void pgive(struct p *pp)
+{
+	lock(&sched.lock);
+	pidleput(pp);
+	unlock(&sched.lock);
+}
+
+/* Spin, never yielding (our P stays busy), until *flag or 2 s. */
+static bool spinfor(_Atomic int *flag)
+{
+	for (int64_t t0 = grt_nanotime(); !atomic_load(flag) && grt_nanotime() - t0 < 2000 * MS;)
+		__builtin_ia32_pause();
+	return atomic_load(flag);
+}
+
+static void busy_main(void *arg)
+{
+	(void)arg;
+	int port;
+	int lfd = listener(&port, 8);
+	connpair(lfd, port, busy_fds[0]);
+	connpair(lfd, port, busy_fds[1]);
+	/* 1: a reader parks on our P while the other P is out of reach, so
+	 * that no M blocks in the poller; the P comes back idle, and we arm
+	 * a deadline for the reader and stay busy. */
+	struct p *other = NULL;
+	for (int64_t t0 = grt_nanotime(); !other && grt_nanotime() - t0 < 2000 * MS; grt_yield())
+		other = ptake(); /* a spinning M may hold it a moment */
+	CHECK_MSG(other, "the other P never went idle");
+	grt_go(busy_reader, (void *)0);
+	grt_yield(); /* it runs on our P, and parks */
+	bool polling = atomic_load(&sched.lastpoll) == 0;
+	pgive(other);
+	CHECK_MSG(!polling, "an M blocked in the poller, though no P was free for it");
+	grt_set_deadline(busy_fds[0][1], grt_nanotime() + 20 * MS, 0);
+	CHECK_MSG(spinfor(&busy_read_back[0]), "a read deadline 20 ms away, set while no M was in the poller, on a P "
+		  "that then stayed busy, the other P idle: the read had not ended 2 s later. addtimer must make sure "
+		  "an M watches the new timer: with nobody in the poller, an idle M (wakep), which will block in the "
+		  "poller until the timer");
+	/* 2: an M blocks in the poller with no timeout; we arm a deadline
+	 * for a reader, and stay busy. */
+	grt_go(busy_reader, (void *)1);
+	bool blocked = false;
+	for (int64_t t0 = grt_nanotime(); !blocked && grt_nanotime() - t0 < 2000 * MS;) {
+		grt_yield();
+		blocked = atomic_load(&sched.lastpoll) == 0 && atomic_load(&sched.pollUntil) == 0 &&
+			  atomic_load(&sched.nnetwait) == 1;
+	}
+	CHECK_MSG(blocked, "with a goroutine waiting in grt_read and the other P idle, no M blocked in the poller");
+	grt_set_deadline(busy_fds[1][1], grt_nanotime() + 20 * MS, 0);
+	CHECK_MSG(spinfor(&busy_read_back[1]), "a read deadline 20 ms away, set while an M was blocked in the poller "
+		  "with no timeout and our P stayed busy, had not ended the read 2 s later: addtimer must wake the "
+		  "poller (netpollBreak) for a timer earlier than its pollUntil");
+	CHECK_MSG(busy_read[0] == -ETIMEDOUT && busy_read[1] == -ETIMEDOUT, "the reads returned %zd and %zd, not "
+		  "-ETIMEDOUT", busy_read[0], busy_read[1]);
+	for (int k = 0; k < 2; k++) {
+		grt_close(busy_fds[k][0]);
+		grt_close(busy_fds[k][1]);
+	}
+	grt_close(lfd);
+}
+
+TEST(timers_while_p_busy, 3, 20,
+     "2 Ps. A goroutine's timer sits in the heap of a P that then runs a goroutine that never yields. Who runs "
+     "the timer: when the other P sleeps, and when an M blocks in the poller with no timeout?")
+{
+	maxprocs("2");
+	grt_main(busy_main, NULL);
+}
+
+/* ---- deadlines changed while their timers fire ---- */
+
+#define NCHURN 100000
+static _Atomic long churn_done = -1;
+
+static void *churn_watch(void *arg)
+{
+	(void)arg;
+	long last = -2;
+	for (int still = 0; still < 2000; still++) {
+		long d = atomic_load(&churn_done);
+		if (d == NCHURN - 1)
+			return NULL;
+		if (d != last)
+			still = 0, last = d;
+		usleep(1000);
+	}
+	FAIL("grt_set_deadline call %ld of %d had not returned 2 s later, while deadline timers fired on the other "
+	     "P: a deadlock? A timer's f (the deadline's takes the pollDesc's lock) must run with the heap's lock "
+	     "released, since grt_set_deadline holds the pollDesc's lock when it calls deltimer", last + 1, NCHURN);
+}
+
+static void churn_main(void *arg)
+{
+	(void)arg;
+	int port, fds[2];
+	int lfd = listener(&port, 8);
+	connpair(lfd, port, fds);
+	pthread_t w;
+	pthread_create(&w, NULL, churn_watch, NULL);
+	for (long i = 0; i < NCHURN; i++) {
+		grt_set_deadline(fds[1], grt_nanotime() + (i % 64) * 1000, 0);
+		atomic_store(&churn_done, i);
+	}
+	pthread_join(w, NULL);
+	grt_close(fds[0]);
+	grt_close(fds[1]);
+	grt_close(lfd);
+}
+
+TEST(deadline_churn, 2, 30,
+     "2 Ps. A goroutine sets a deadline 0 to 63 us away, 100,000 times, on an fd nobody reads; the other P's M "
+     "runs the timers as they come due. Can the two ever wait for each other?")
+{
+	maxprocs("2");
+	grt_main(churn_main, NULL);
 }
 
 /* ---- the poller learns of a new timer ---- */
@@ -581,7 +722,7 @@ static void ping_main(void *arg)
 	grt_close(lfd);
 }
 
-TEST(ping_pong, 4, 60,
+TEST(ping_pong, 3, 60,
      "2 Ps. Two goroutines bounce one byte over a connection 20,000 times: each read finds nothing, then "
      "parks, while the other P writes. Is a wake-up ever lost? Do the readers wait in the poller?")
 {

@@ -139,6 +139,15 @@ static void steal_main(void *arg)
 	addtimer(&a);
 	CHECK_MSG(timeSleepUntil() == now + HOUR, "timeSleepUntil() is %lld ns from now with timers at 1 h and 2 h: "
 		  "it is the earliest when of every P", (long long)(timeSleepUntil() - now));
+	/* The other P's heap, as timeSleepUntil sees it: its root's when. */
+	atomic_store(&other->timer0When, now + 3 * HOUR);
+	int64_t w3 = timeSleepUntil();
+	atomic_store(&other->timer0When, now + HOUR / 2);
+	int64_t w05 = timeSleepUntil();
+	atomic_store(&other->timer0When, 0);
+	CHECK_MSG(w3 == now + HOUR && w05 == now + HOUR / 2, "with P%d's first timer at 1 h and P%d's at 3 h, then "
+		  "30 min, timeSleepUntil() said %lld s, then %lld s: the earliest of all Ps", pp->id, other->id,
+		  (long long)((w3 - now) / 1000000000), (long long)((w05 - now) / 1000000000));
 	CHECK_MSG(!stealTimers(pp, now + 3 * HOUR) && ran_other == 0,
 		  "stealTimers(pp) ran pp's own timers: it runs the other Ps' (pp's are checkTimers')");
 	CHECK_MSG(stealTimers(other, now + HOUR) && ran_other == 1, "stealTimers(P%d) at the first when ran %d of "
