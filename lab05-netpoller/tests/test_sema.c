@@ -174,8 +174,9 @@ static void states_main(void *arg)
 }
 
 TEST(semaphore_states, 5, 20,
-     "One pollDesc, no fd: readiness before anyone waits, an error with nobody waiting, a reader parked and "
-     "woken, a writer woken by its deadline, both woken at once. What does each step leave in rg and wg?")
+     "One pollDesc, no fd: readiness before anyone waits, an error with nobody waiting, readiness or an error "
+     "while a waiter is between pdWait and its park, a reader parked and woken, a writer woken by its "
+     "deadline, both woken at once. What does each step leave in rg and wg?")
 {
 	maxprocs("1");
 	grt_main(states_main, NULL);
@@ -267,8 +268,9 @@ static void race_main(void *arg)
 }
 
 TEST(semaphore_race, 5, 60,
-     "20,000 times, a goroutine waits for readiness that a plain thread signals after a random few hundred "
-     "nanoseconds: before the wait, during the park, or after. Is a wake-up ever lost, or consumed twice?")
+     "20,000 times, a goroutine waits for readiness that a plain thread signals as soon as it notices the round; "
+     "the goroutine aims its wait at that moment: the readiness lands before the wait, during the park, or "
+     "after. Is a wake-up ever lost, or consumed twice?")
 {
 	maxprocs("1");
 	grt_main(race_main, NULL);
