@@ -178,16 +178,24 @@ static int fail(int fd, int err)
 
 /* ---- the API ---- */
 
+/* A TCP socket for host and port, with their address in *ss: the fd, or
+ * -errno. */
+static int tcpsocket(const char *host, int port, bool listen, struct sockaddr_storage *ss, socklen_t *len)
+{
+	int err = sockaddr(host, port, listen, ss, len);
+	if (err)
+		return err;
+	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	return fd < 0 ? -errno : fd;
+}
+
 int grt_listen_tcp(const char *host, int port, int backlog)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int err = sockaddr(host, port, true, &ss, &len);
-	if (err)
-		return err;
-	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = tcpsocket(host, port, true, &ss, &len);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	int one = 1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, backlog) < 0)
@@ -241,12 +249,9 @@ int grt_dial_tcp(const char *host, int port)
 	checkg("grt_dial_tcp");
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int err = sockaddr(host, port, false, &ss, &len);
-	if (err)
-		return err;
-	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int err, fd = tcpsocket(host, port, false, &ss, &len);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	int one = 1;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	pdopen(fd);
