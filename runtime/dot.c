@@ -49,6 +49,7 @@ static void gname(FILE *out, const struct g *gp)
 
 #define DUMPWAIT 1000000000 /* ns: how long a dump waits for a lock before reading anyway */
 #define MAXSHOWN 24 /* waiting goroutines drawn per reason; the rest are counted */
+#define MAXSLEEPERS 6 /* sleepers drawn: those that wake first */
 #define NPBITS 1024 /* Ps a dump keeps a bit for: GRT_MAXPROCS's limit (env.c) */
 
 /* One dump: where it writes, the moment it draws (times are drawn from
@@ -284,30 +285,65 @@ static bool iswaiting(struct g *gp, int reason)
 	return readgstatus(gp) == _Gwaiting && (int)gp->waitreason == reason;
 }
 
-/* The goroutines waiting for reason r, as one cluster; the first
- * MAXSHOWN drawn go to shown[].  Returns how many wait. */
-static int dumpreason(struct dump *d, int r, struct g **shown)
+/* The first max goroutines waiting for r, in allgs order, into shown[];
+ * returns how many wait. */
+static int firstwaiting(int r, struct g **shown, int max)
 {
-	FILE *out = d->out;
+	int n = 0;
+	for (int64_t i = 0; i < sched.allglen; i++) {
+		if (iswaiting(sched.allgs[i], r) && n++ < max)
+			shown[n - 1] = sched.allgs[i];
+	}
+	return n;
+}
+
+static int64_t wakeup(const struct g *gp)
+{
+	return gp->timer ? gp->timer->when : INT64_MAX;
+}
+
+/* The max sleepers that wake first, soonest first (ties, and sleepers
+ * whose timer the picture cannot see, in allgs order), into shown[];
+ * returns how many sleep.  A kept insertion sort: max is small. */
+static int firstsleepers(struct g **shown, int max)
+{
 	int n = 0;
 	for (int64_t i = 0; i < sched.allglen; i++) {
 		struct g *gp = sched.allgs[i];
-		if (!iswaiting(gp, r))
+		if (!iswaiting(gp, waitReasonSleep))
 			continue;
-		if (n++ == 0)
-			fprintf(out, "  subgraph cluster_wait%d {\n    label=\"waiting: %s\";\n", r, waitReasonStrings[r]);
-		if (n > MAXSHOWN)
-			continue;
-		shown[n - 1] = gp;
-		fprintf(out, "    g%lld [shape=ellipse, label=\"", (long long)gp->goid);
-		gname(out, gp);
-		waitdetail(d, gp);
+		int j = n++ < max ? n - 1 : max;
+		for (; j > 0 && wakeup(shown[j - 1]) > wakeup(gp); j--) {
+			if (j < max)
+				shown[j] = shown[j - 1];
+		}
+		if (j < max)
+			shown[j] = gp;
+	}
+	return n;
+}
+
+/* The goroutines waiting for reason r, as one cluster: the first
+ * MAXSHOWN of allgs, or for sleepers the MAXSLEEPERS that wake first;
+ * those go to shown[].  Returns how many wait. */
+static int dumpreason(struct dump *d, int r, struct g **shown)
+{
+	FILE *out = d->out;
+	int max = r == waitReasonSleep ? MAXSLEEPERS : MAXSHOWN;
+	int n = r == waitReasonSleep ? firstsleepers(shown, max) : firstwaiting(r, shown, max);
+	if (n == 0)
+		return 0;
+	fprintf(out, "  subgraph cluster_wait%d {\n    label=\"waiting: %s\";\n", r, waitReasonStrings[r]);
+	for (int i = 0; i < n && i < max; i++) {
+		fprintf(out, "    g%lld [shape=ellipse, label=\"", (long long)shown[i]->goid);
+		gname(out, shown[i]);
+		waitdetail(d, shown[i]);
 		fprintf(out, "\"];\n");
 	}
-	if (n > MAXSHOWN)
-		fprintf(out, "    wait%d_more [shape=plaintext, label=\"and %d more\"];\n", r, n - MAXSHOWN);
-	if (n)
-		fprintf(out, "  }\n");
+	if (n > max)
+		fprintf(out, "    wait%d_more [shape=plaintext, label=\"and %d more%s\"];\n", r, n - max,
+			r == waitReasonSleep ? ", waking later" : "");
+	fprintf(out, "  }\n");
 	return n;
 }
 
@@ -316,7 +352,7 @@ static int dumpreason(struct dump *d, int r, struct g **shown)
  * wake them: the netpoller, a P's timers. */
 static void dumpwaiting(struct dump *d)
 {
-	struct g *io[MAXSHOWN], *sleeping[MAXSHOWN], *others[MAXSHOWN];
+	struct g *io[MAXSHOWN], *sleeping[MAXSLEEPERS], *others[MAXSHOWN];
 	int nio = 0, nsleeping = 0;
 	for (int r = 1; r < waitReasonMax; r++) {
 		if (r == waitReasonIOWait)
@@ -331,7 +367,7 @@ static void dumpwaiting(struct dump *d)
 		fprintf(d->out, "  g%lld -> netpoll;\n", (long long)io[i]->goid);
 	if (nio > MAXSHOWN)
 		fprintf(d->out, "  wait%d_more -> netpoll;\n", waitReasonIOWait);
-	for (int i = 0; i < nsleeping && i < MAXSHOWN; i++)
+	for (int i = 0; i < nsleeping && i < MAXSLEEPERS; i++)
 		sleepedge(d, sleeping[i]);
 }
 

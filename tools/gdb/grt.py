@@ -43,6 +43,8 @@ import gdb
 # dot.c's #defines are not in the debug information: keep these in step.
 SHOWNENDS = 6  # a long queue shows this many goroutines at each end
 MAXSHOWN = 24  # waiting goroutines drawn per reason
+MAXSLEEPERS = 6  # sleepers drawn: those that wake first
+INT64_MAX = (1 << 63) - 1
 
 GSTATUS = ("idle", "runnable", "running", "syscall", "waiting", "dead")
 PSTATUS = ("idle", "running", "syscall", "dead")
@@ -684,12 +686,17 @@ def dot(st):
     for _, gp in st.allgs():
         if st.status(gp) == st.Gwaiting:
             byreason.setdefault(int(gp["waitreason"]), []).append(gp)
+    # Sleepers: those that wake first, soonest first (firstsleepers; a
+    # stable sort keeps allgs order among ties).
+    if sleepreason in byreason:
+        byreason[sleepreason].sort(key=lambda gp: INT64_MAX if st.sleepwhen(gp) is None else st.sleepwhen(gp))
     for r in range(1, nreasons):
         gs = byreason.get(r, [])
         if not gs:
             continue
+        most = MAXSLEEPERS if r == sleepreason else MAXSHOWN
         w('  subgraph cluster_wait%d {\n    label="waiting: %s";\n' % (r, st.waitreason(r)))
-        for gp in gs[:MAXSHOWN]:
+        for gp in gs[:most]:
             detail = ""
             io = st.iowait(gp)
             when = st.sleepwhen(gp)
@@ -698,8 +705,9 @@ def dot(st):
             elif when is not None:
                 detail = "\\n" + ("wakes " if when >= now else "") + relative(when, now)
             w('    g%d [shape=ellipse, label="%s%s"];\n' % (int(gp["goid"]), st.gname(gp), detail))
-        if len(gs) > MAXSHOWN:
-            w('    wait%d_more [shape=plaintext, label="and %d more"];\n' % (r, len(gs) - MAXSHOWN))
+        if len(gs) > most:
+            w('    wait%d_more [shape=plaintext, label="and %d more%s"];\n'
+              % (r, len(gs) - most, ", waking later" if r == sleepreason else ""))
         w("  }\n")
 
     # The netpoller (dumpnetpoller), then the edges to what will wake the
@@ -720,7 +728,7 @@ def dot(st):
         w("  g%d -> netpoll;\n" % int(gp["goid"]))
     if len(io) > MAXSHOWN:
         w("  wait%d_more -> netpoll;\n" % ioreason)
-    for gp in byreason.get(sleepreason, [])[:MAXSHOWN]:
+    for gp in byreason.get(sleepreason, [])[:MAXSLEEPERS]:
         t = int(gp["timer"])
         pp = int(_fetch(t, gdb.lookup_type("struct timer"))["pp"]) if t else 0
         pid = int(_fetch(pp, st.ptype)["id"]) if pp else None

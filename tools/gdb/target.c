@@ -33,9 +33,12 @@
  *   G2        net_reader    waiting: IO wait, in grt_read on the accepted
  *                           end (net_fd) of an idle loopback connection,
  *                           which has a read deadline in two hours
- *   G3        net_sleeper   waiting: sleep, for an hour
- *   P0        idle, its heap holding two timers: G3's, the deadline's
- *   M0        blocked in netpoll (epoll_wait) until G3's timer; M1 sysmon
+ *   G3-G10    net_sleeper   waiting: sleep, G3 for an hour and 7 minutes, each
+ *                           next one a minute less: G10 wakes first, in an hour
+ *   P0        idle, its heap holding nine timers: the sleepers', the deadline's
+ *   M0        blocked in netpoll (epoll_wait) until G10's timer; M1 sysmon
+ *
+ * The picture draws only the six sleepers that wake first (G10 to G5).
  *
  * After stop_here the drawer exits the process with 0 (nothing could end
  * the sleep sooner).
@@ -162,14 +165,15 @@ static void net_reader(void *arg)
 	grt_read(net_fd, &c, 1);
 }
 
+#define NSLEEPERS 8
+
 static void net_sleeper(void *arg)
 {
-	(void)arg;
-	grt_sleep(HOUR);
+	grt_sleep(HOUR + (intptr_t)arg * 60 * 1000000000LL);
 }
 
-/* The moment netpoll waits for, read under sched.lock: G1-G3 parked, both
- * timers pending, the one M that is not sysmon blocked in netpoll, and
+/* The moment netpoll waits for, read under sched.lock: G1-G10 parked,
+ * every timer pending, the one M that is not sysmon blocked in netpoll, and
  * every other M asleep in the M cache, so that the pictures can tell
  * which M polls. */
 static bool netpoll_still(void)
@@ -179,9 +183,9 @@ static bool netpoll_still(void)
 	for (struct m *mp = sched.allm; mp; mp = mp->alllink)
 		awake += !mp->idle && !mp->mstartfn;
 	bool still = atomic_load(&sched.lastpoll) == 0 && atomic_load(&sched.nnetwait) == 1 &&
-		     atomic_load(&sched.ntimers) == 2 && awake == 1;
+		     atomic_load(&sched.ntimers) == NSLEEPERS + 1 && awake == 1;
 	lock(&sched.allglock);
-	for (int64_t i = 0; i < sched.allglen && i < 3; i++)
+	for (int64_t i = 0; i < sched.allglen && i < NSLEEPERS + 2; i++)
 		still = still && readgstatus(sched.allgs[i]) == _Gwaiting;
 	unlock(&sched.allglock);
 	unlock(&sched.lock);
@@ -212,7 +216,8 @@ static void netpoll_main(void)
 	grt_wg never = { 0 };
 	grt_wg_add(&never, 1);
 	grt_go(net_reader, NULL);
-	grt_go(net_sleeper, NULL);
+	for (intptr_t i = NSLEEPERS - 1; i >= 0; i--)
+		grt_go(net_sleeper, (void *)i);
 	pthread_t t;
 	if (pthread_create(&t, NULL, drawer, NULL) != 0)
 		exit(1);
