@@ -255,6 +255,7 @@ int main(int argc, char **argv)
 		return grt_main(syscaller, NULL);
 	}
 	if (strncmp(s, "lab05-netpoll-", 14) == 0) {
+		closefrom(3); /* the picture shows an fd: the same number in every run */
 		moment = strcmp(s, "lab05-netpoll-before") == 0 ? 0 : strcmp(s, "lab05-netpoll-parked") == 0 ? 1 : 2;
 		return grt_main(reader, NULL);
 	}
