@@ -95,13 +95,17 @@ static void dumptimers(struct dump *d, struct p *pp)
 {
 	bool locked = lockfor(&pp->timerslock, DUMPWAIT);
 	int32_t n = pp->ntimers;
-	int64_t first = n > 0 && pp->timers ? pp->timers[0]->when : 0;
+	struct timer *first = n > 0 && pp->timers ? pp->timers[0] : NULL;
+	int64_t when = first ? first->when : 0;
 	if (locked)
 		unlock(&pp->timerslock);
 	if (n <= 0)
 		return;
-	fprintf(d->out, "    p%d_timers [label=\"timers: %d|next ", pp->id, n);
-	relative(d->out, first, d->now);
+	fprintf(d->out, "    p%d_timers [label=\"timers: %d", pp->id, n);
+	if (first) {
+		fprintf(d->out, "|next ");
+		relative(d->out, when, d->now);
+	}
 	fprintf(d->out, "\"];\n");
 	if (pp->id < NPBITS)
 		d->timersdrawn[pp->id / 64] |= 1ULL << (pp->id % 64);

@@ -275,11 +275,11 @@ class State:
         return self.status(gp) == self.Gwaiting and int(gp["waitreason"]) == reason
 
     def ptimers(self, p):
-        """A P's timer heap: (how many, the first one's when or 0)."""
+        """A P's timer heap: (how many, the first one's when, or None
+        when there is no first one to read)."""
         n, heap = int(p["ntimers"]), int(p["timers"])
-        if n <= 0 or not heap:
-            return n, 0
-        return n, int(p["timers"].dereference().dereference()["when"])
+        first = int(p["timers"].dereference()) if n > 0 and heap else 0
+        return n, int(_fetch(first, gdb.lookup_type("struct timer"))["when"]) if first else None
 
     def polling(self):
         """sched.lastpoll is 0: an M blocks in netpoll."""
@@ -531,7 +531,7 @@ heap holds, and when the first is due (see `info timers`)."""
                    str(st.goid(nxt)) if nxt else "-", str(int(p["gfreecnt"])))
             if timers:
                 n, first = st.ptimers(p)
-                row += (str(n), relative(first, st.now()) if n > 0 else "-")
+                row += (str(n), relative(first, st.now()) if first is not None else "-")
             rows.append(row + (runq,))
         heads = ("P", "status", "M", "schedtick", "syscalltick", "runnext", "gfreecnt")
         if timers:
@@ -640,7 +640,8 @@ def dot(st):
         qrecord("p%d_runq" % pid, "local run queue", len(q), [st.g(a) for a in q])
         n, first = st.ptimers(p)  # dumptimers
         if n > 0:
-            w('    p%d_timers [label="timers: %d|next %s"];\n' % (pid, n, relative(first, now)))
+            w('    p%d_timers [label="timers: %d%s"];\n'
+              % (pid, n, "" if first is None else "|next " + relative(first, now)))
             timersdrawn.add(pid)
         w("  }\n")
 
@@ -769,7 +770,10 @@ about 2N timers are read however many there are."""
             gdb.write("P%d: %d timer%s%s\n" % (int(p["id"]), n, "" if n == 1 else "s",
                                               ", the %d earliest:" % limit if n > limit else ""))
             rows = []
-            for taddr in self.earliest(st, heap, n, limit, ttype):
+            for i, taddr in self.earliest(st, heap, n, limit, ttype):
+                if not taddr:  # a broken heap: say where
+                    rows.append(("?", "NULL in timers[%d]" % i))
+                    continue
                 t = _fetch(taddr, ttype)
                 rows.append((relative(int(t["when"]), st.now()), self.what(st, taddr, t, deadlines, pdtype)))
             w = max(len(r[0]) for r in rows) if rows else 0
@@ -779,16 +783,16 @@ about 2N timers are read however many there are."""
             gdb.write("No timers.\n")
 
     def earliest(self, st, heap, n, limit, ttype):
-        """The addresses of the limit earliest timers of a heap of n, in
+        """(slot, address) of the limit earliest timers of a heap of n, in
         order: a min-heap's children are never earlier than their parent,
         so a frontier from the root, smallest first, visits them in order."""
         def at(i):
             addr = st._pointers(heap + i * st.ptrsize, 1)[0]
-            return int(_fetch(addr, ttype)["when"]), i, addr
+            return int(_fetch(addr, ttype)["when"]) if addr else INT64_MAX, i, addr
         out, frontier = [], [at(0)]
         while frontier and len(out) < limit:
             _, i, addr = heapq.heappop(frontier)
-            out.append(addr)
+            out.append((i, addr))
             for c in (2 * i + 1, 2 * i + 2):
                 if c < n:
                     heapq.heappush(frontier, at(c))
