@@ -7,7 +7,6 @@
  * grt_dump_dot.  `make figures` runs them all and renders the SVGs that
  * the lab READMEs show, so that the pictures never drift from the code.
  */
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -29,15 +28,13 @@ void spinner(void *arg);
 void producer(void *arg);
 void syscaller(void *arg);
 void hog(void *arg);
-void reader(void *arg);
-void writer(void *arg);
-
-static grt_chan *gate;
 
 void worker(void *arg)
 {
 	(void)arg;
 }
+
+static grt_chan *gate;
 
 void waiter(void *arg)
 {
@@ -201,6 +198,9 @@ void syscaller(void *arg)
  * there).  The connection is made before the others are spawned, so that
  * its waits (dial, accept) leave no trace in the queues. */
 static int netfd[2]; /* the dialled end, the accepted end */
+
+void reader(void *arg);
+void writer(void *arg);
 
 static int connectpair(void)
 {
