@@ -113,6 +113,18 @@ __attribute__((noinline)) void stop_here(void)
 	__asm__ volatile("" ::: "memory");
 }
 
+/* Every M has written its thread id (the first thing a new M does): the
+ * picture names each one's thread, and gdb's, read later, must agree. */
+static bool threadsnamed(void)
+{
+	lock(&sched.lock);
+	bool named = true;
+	for (struct m *mp = sched.allm; mp; mp = mp->alllink)
+		named = named && mp->tid != 0;
+	unlock(&sched.lock);
+	return named;
+}
+
 static void dump(void)
 {
 	const char *path = getenv("TARGET_DOT");
@@ -178,11 +190,12 @@ static void net_sleeper(void *arg)
  * which M polls. */
 static bool netpoll_still(void)
 {
+	bool named = threadsnamed();
 	lock(&sched.lock);
 	int awake = 0;
 	for (struct m *mp = sched.allm; mp; mp = mp->alllink)
 		awake += !mp->idle && !mp->mstartfn;
-	bool still = atomic_load(&sched.lastpoll) == 0 && atomic_load(&sched.nnetwait) == 1 &&
+	bool still = named && atomic_load(&sched.lastpoll) == 0 && atomic_load(&sched.nnetwait) == 1 &&
 		     atomic_load(&sched.ntimers) == NSLEEPERS + 1 && awake == 1;
 	lock(&sched.allglock);
 	for (int64_t i = 0; i < sched.allglen && i < NSLEEPERS + 2; i++)
@@ -226,6 +239,8 @@ static void netpoll_main(void)
 
 static void target_main(void *arg)
 {
+	while (!threadsnamed()) /* sysmon's M may not have run yet */
+		usleep(1000);
 	if (arg && strcmp(arg, "syscall") == 0) {
 		syscall_main();
 		return;
