@@ -119,6 +119,8 @@ class State:
         self.Gsyscall = _const("_Gsyscall", 3)
         self.Gwaiting = _const("_Gwaiting", 4)
         self.Gdead = _const("_Gdead", 5)
+        self.IOWait = _const("waitReasonIOWait", 6)
+        self.Sleep = _const("waitReasonSleep", 5)
         self._gs = {}
         self._allgs = self._allm = self._allp = None
         self._names = {}
@@ -271,9 +273,6 @@ class State:
             self._now = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
         return self._now
 
-    def waiting(self, gp, reason):
-        return self.status(gp) == self.Gwaiting and int(gp["waitreason"]) == reason
-
     def ptimers(self, p):
         """A P's timer heap: (how many, the first one's when, or None
         when there is no first one to read)."""
@@ -304,7 +303,7 @@ class State:
         """(fd, "read" / "write" / "") of a goroutine parked on the
         netpoller (g->waitobj: its pollDesc), or None."""
         pd = int(gp["waitobj"])
-        if int(gp["waitreason"]) != _const("waitReasonIOWait", 6) or not pd:
+        if int(gp["waitreason"]) != self.IOWait or not pd:
             return None
         d = _fetch(pd, gdb.lookup_type("struct pollDesc"))
         me = int(gp.address)
@@ -313,7 +312,7 @@ class State:
     def sleepwhen(self, gp):
         """When a sleeping goroutine's timer is due, or None."""
         t = int(gp["timer"])
-        if int(gp["waitreason"]) != _const("waitReasonSleep", 5) or not t:
+        if int(gp["waitreason"]) != self.Sleep or not t:
             return None
         return int(_fetch(t, gdb.lookup_type("struct timer"))["when"])
 
@@ -682,7 +681,7 @@ def dot(st):
     # The waiting goroutines, one cluster per reason, each in allgs order
     # (dumpreason), with lab 5's second line (waitdetail).
     nreasons = _const("waitReasonMax", 7)
-    ioreason, sleepreason = _const("waitReasonIOWait", 6), _const("waitReasonSleep", 5)
+    ioreason, sleepreason = st.IOWait, st.Sleep
     byreason = {}
     for _, gp in st.allgs():
         if st.status(gp) == st.Gwaiting:
