@@ -126,7 +126,7 @@ bench:
 
 # The handouts' pictures, from real runs of tools/figures.c on the solutions
 # (without thread ids, which change from run to run).
-FIGURES := lab01-states lab02-runnext lab02-full lab02-spill lab03-steal-before lab03-steal-after lab04-syscall-before lab04-syscall-handoff lab04-syscall-back
+FIGURES := lab01-states lab02-runnext lab02-full lab02-spill lab03-steal-before lab03-steal-after lab04-syscall-before lab04-syscall-handoff lab04-syscall-back lab05-netpoll-before lab05-netpoll-parked lab05-netpoll-ready
 figures:
 	@[ -d solutions ] || { echo "make figures: solutions/ is not part of this release: the handouts' figures are drawn from it (they are in each lab's figures/)"; exit 1; }
 	@$(MAKE) -s --no-print-directory build/figures/figures

@@ -2,12 +2,17 @@
  * trace.c - GRT_DEBUG=schedtrace=MS[,scheddetail=1]: the scheduler's state
  * on stderr every MS milliseconds, in the format of Go's GODEBUG=schedtrace:
  *
- *   SCHED 1004ms: gomaxprocs=2 idleprocs=0 threads=3 spinningthreads=0 idlethreads=1 runqueue=0 [3 0]
+ *   SCHED 1004ms: gomaxprocs=2 idleprocs=0 threads=3 spinningthreads=0 needspinning=0
+ *     idlethreads=1 netwait=1 timers=2 runqueue=0 [3 0]
  *
- * The numbers in brackets are the lengths of the Ps' local run queues.
- * threads counts the Ms.  With scheddetail=1, one line per P, M and G
- * follows.  Fields whose mechanism a later lab adds stay 0 until then.
- * A thread of its own prints them (Go's sysmon does).
+ * (one line).  The numbers in brackets are the lengths of the Ps' local
+ * run queues; threads counts the Ms.  Two fields are ours, not Go's, in
+ * the same key=value form: netwait, the goroutines parked on the
+ * netpoller (sched.nnetwait), and timers, the pending timers of every P
+ * (sched.ntimers).  With scheddetail=1, one line per P (timerslen: the
+ * timers in its heap, as Go prints it), M and G follows.  Fields whose
+ * mechanism a later lab adds stay 0 until then.  A thread of its own
+ * prints them (Go's sysmon does).
  */
 #include <stdio.h>
 #include <time.h>
@@ -21,16 +26,20 @@ static int64_t gid(const struct g *gp)
 	return gp ? gp->goid : -1;
 }
 
+/* The P lines read each P's fields as they are, without the P's own
+ * locks, as Go does: a number may be a moment off.  (timerslen without
+ * timerslock: a trace must not wait for a lock whose holder may be
+ * waiting for sched.lock, which we hold.) */
 static void detail(FILE *out)
 {
 	for (int32_t i = 0; i < gomaxprocs; i++) {
 		struct p *pp = allp[i];
 		fprintf(out,
 			"  P%d: status=%u schedtick=%u syscalltick=%u m=%lld runqsize=%u runnext=%lld gfreecnt=%d "
-			"timerslen=0\n",
+			"timerslen=%d\n",
 			pp->id, pp->status, pp->schedtick, pp->syscalltick, pp->m ? (long long)pp->m->id : -1LL,
 			atomic_load(&pp->runqtail) - atomic_load(&pp->runqhead),
-			(long long)gid(atomic_load(&pp->runnext)), pp->gfreecnt);
+			(long long)gid(atomic_load(&pp->runnext)), pp->gfreecnt, pp->ntimers);
 	}
 	for (struct m *mp = sched.allm; mp; mp = mp->alllink)
 		fprintf(out,
@@ -56,10 +65,11 @@ static void schedtrace(int64_t start)
 	FILE *out = stderr;
 	lock(&sched.lock);
 	fprintf(out,
-		"SCHED %lldms: gomaxprocs=%d idleprocs=%d threads=%d spinningthreads=%d idlethreads=%d "
-		"runqueue=%d [",
+		"SCHED %lldms: gomaxprocs=%d idleprocs=%d threads=%d spinningthreads=%d needspinning=%d "
+		"idlethreads=%d netwait=%d timers=%d runqueue=%d [",
 		(long long)((grt_nanotime() - start) / 1000000), gomaxprocs, atomic_load(&sched.npidle),
-		atomic_load(&sched.mcount), atomic_load(&sched.nmspinning), sched.nmidle, atomic_load(&sched.runqsize));
+		atomic_load(&sched.mcount), atomic_load(&sched.nmspinning), atomic_load(&sched.needspinning),
+		sched.nmidle, atomic_load(&sched.nnetwait), atomic_load(&sched.ntimers), atomic_load(&sched.runqsize));
 	for (int32_t i = 0; i < gomaxprocs; i++)
 		fprintf(out, "%s%u", i ? " " : "", atomic_load(&allp[i]->runqtail) - atomic_load(&allp[i]->runqhead));
 	fprintf(out, "]\n");

@@ -7,10 +7,12 @@
  * grt_dump_dot.  `make figures` runs them all and renders the SVGs that
  * the lab READMEs show, so that the pictures never drift from the code.
  */
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "runtime.h"
@@ -27,12 +29,12 @@ void producer(void *arg);
 void syscaller(void *arg);
 void hog(void *arg);
 
-static grt_chan *gate;
-
 void worker(void *arg)
 {
 	(void)arg;
 }
+
+static grt_chan *gate;
 
 void waiter(void *arg)
 {
@@ -187,6 +189,61 @@ void syscaller(void *arg)
 	GRT_SYSCALL(read(pipefd[0], &c, 1));
 }
 
+/* lab 5: G1 reads a loopback connection on which nothing has arrived,
+ * with three goroutines queued behind it.  0: just before the read (G1
+ * draws); 1: G1 parked on the fd, the netpoller watching it, P0 running
+ * the writer, no thread held for G1 (the writer draws); 2: the writer
+ * has sent a byte, and the poller (sysmon's, as P0 never runs dry) has
+ * put G1 back on the global run queue (the writer draws once it is
+ * there).  The connection is made before the others are spawned, so that
+ * its waits (dial, accept) leave no trace in the queues. */
+static int netfd[2]; /* the dialled end, the accepted end */
+
+void reader(void *arg);
+void writer(void *arg);
+
+static int connectpair(void)
+{
+	int lfd = grt_listen_tcp("127.0.0.1", 0, 1);
+	struct sockaddr_in sa;
+	socklen_t len = sizeof sa;
+	if (lfd < 0 || getsockname(lfd, (struct sockaddr *)&sa, &len) != 0)
+		return -1;
+	netfd[0] = grt_dial_tcp("127.0.0.1", ntohs(sa.sin_port));
+	netfd[1] = grt_accept(lfd);
+	grt_close(lfd);
+	return netfd[0] < 0 || netfd[1] < 0 ? -1 : 0;
+}
+
+void writer(void *arg)
+{
+	(void)arg;
+	if (moment == 2) {
+		if (grt_write(netfd[0], "x", 1) != 1)
+			exit(1);
+		while (atomic_load(&sched.runqsize) == 0) /* until the poller readies G1 */
+			;
+	}
+	grt_dump_dot(stdout);
+	exit(0);
+}
+
+void reader(void *arg)
+{
+	(void)arg;
+	if (connectpair() != 0)
+		exit(1);
+	for (int i = 0; i < 3; i++)
+		grt_go(i < 2 ? worker : writer, NULL);
+	if (moment == 0) {
+		grt_dump_dot(stdout);
+		exit(0);
+	}
+	char c;
+	grt_read(netfd[1], &c, 1);
+	exit(1); /* the writer ends the program first */
+}
+
 int main(int argc, char **argv)
 {
 	setenv("GRT_MAXPROCS", "1", 1);
@@ -196,6 +253,11 @@ int main(int argc, char **argv)
 	if (strncmp(s, "lab04-syscall-", 14) == 0) {
 		moment = strcmp(s, "lab04-syscall-before") == 0 ? 0 : strcmp(s, "lab04-syscall-handoff") == 0 ? 1 : 2;
 		return grt_main(syscaller, NULL);
+	}
+	if (strncmp(s, "lab05-netpoll-", 14) == 0) {
+		closefrom(3); /* the picture shows an fd: the same number in every run */
+		moment = strcmp(s, "lab05-netpoll-before") == 0 ? 0 : strcmp(s, "lab05-netpoll-parked") == 0 ? 1 : 2;
+		return grt_main(reader, NULL);
 	}
 	if (strncmp(s, "lab03-steal-", 12) == 0) {
 		setenv("GRT_MAXPROCS", "2", 1);
@@ -210,6 +272,6 @@ int main(int argc, char **argv)
 		return grt_main(spawns, NULL);
 	fprintf(stderr, "usage: figures lab01-states | lab02-runnext | lab02-full | lab02-spill | "
 			"lab03-steal-before | lab03-steal-after | lab04-syscall-before | lab04-syscall-handoff | "
-			"lab04-syscall-back\n");
+			"lab04-syscall-back | lab05-netpoll-before | lab05-netpoll-parked | lab05-netpoll-ready\n");
 	return 2;
 }

@@ -3,19 +3,27 @@
     (gdb) source tools/gdb/grt.py
 
   info goroutines      every goroutine that is not dead: id, state, why it
-                       waits, the function it was started with (* = on a thread)
+                       waits (the fd and direction of a network wait, when a
+                       sleep ends), the function it was started with (* = on
+                       a thread)
   goroutine N CMD      run the gdb command CMD (bt, info frame, frame 2, ...)
                        as if goroutine N were the current thread
   goroutine all CMD    the same, for every goroutine in turn
-  info ps              every P: status, M, schedtick, runnext, local run
-                       queue, free Gs; then the global run queue
-  info ms              every M: thread, P, current goroutine, idle/spinning/syscall
+  info ps              every P: status, M, schedtick, runnext, free Gs, timers
+                       (once a P has had one), local run queue; then the
+                       global run queue
+  info ms              every M: thread, P, current goroutine, idle/spinning/
+                       syscall/netpoll
+  info timers [N]      the N (10) earliest timers of each P: when, what for
   grt dot [FILE]       the picture grt_dump_dot would draw at this moment,
                        byte for byte (to gdb's output without FILE)
 
 Every command only reads the program's memory through gdb: nothing runs in
 the program.  So they work wherever it stopped, in user code or inside the
-scheduler with sched.lock held, and on a program that is stuck.
+scheduler with sched.lock held, and on a program that is stuck.  Times
+("wakes in 12 ms") are relative to the moment of the command, read from the
+machine's monotonic clock, which the program's grt_nanotime reads too (in
+a core file they are relative to when gdb runs, not to the crash).
 
 How `goroutine N CMD` works.  A goroutine that is not on a thread left its
 callee-saved registers, stack pointer and resume address in g->sched
@@ -26,13 +34,17 @@ the command did.  A goroutine that is running (or in a system call) has its
 registers on its thread: the command runs on that thread instead.
 """
 
+import heapq
 import re
+import time
 
 import gdb
 
 # dot.c's #defines are not in the debug information: keep these in step.
 SHOWNENDS = 6  # a long queue shows this many goroutines at each end
 MAXSHOWN = 24  # waiting goroutines drawn per reason
+MAXSLEEPERS = 6  # sleepers drawn: those that wake first
+INT64_MAX = (1 << 63) - 1
 
 GSTATUS = ("idle", "runnable", "running", "syscall", "waiting", "dead")
 PSTATUS = ("idle", "running", "syscall", "dead")
@@ -77,6 +89,20 @@ def _name(seq, i):
     return seq[i] if 0 <= i < len(seq) else "?"
 
 
+def duration(d):
+    """A span of d >= 0 ns, as dot.c writes it: "<1 ms", "12 ms", "42 s"."""
+    if d < 1000000:
+        return "<1 ms"
+    if d < 10000000000:
+        return "%d ms" % (d // 1000000)
+    return "%d s" % (d // 1000000000)
+
+
+def relative(when, now):
+    """when, seen at now: "in 12 ms", or "due 3 ms ago" once it has passed."""
+    return "in " + duration(when - now) if when >= now else "due %s ago" % duration(now - when)
+
+
 class State:
     """What the runtime's globals say at this moment, read lazily, once per command."""
 
@@ -93,9 +119,12 @@ class State:
         self.Gsyscall = _const("_Gsyscall", 3)
         self.Gwaiting = _const("_Gwaiting", 4)
         self.Gdead = _const("_Gdead", 5)
+        self.IOWait = _const("waitReasonIOWait", 6)
+        self.Sleep = _const("waitReasonSleep", 5)
         self._gs = {}
         self._allgs = self._allm = self._allp = None
         self._names = {}
+        self._now = None
 
     # ---- reading ----
 
@@ -236,6 +265,67 @@ class State:
         name = self.startname(gp)
         return s + " " + name if name else s
 
+    # ---- lab 5: timers and the netpoller ----
+
+    def now(self):
+        """The clock grt_nanotime reads (CLOCK_MONOTONIC), once per command."""
+        if self._now is None:
+            self._now = time.clock_gettime_ns(time.CLOCK_MONOTONIC)
+        return self._now
+
+    def ptimers(self, p):
+        """A P's timer heap: (how many, the first one's when, or None
+        when there is no first one to read)."""
+        n, heap = int(p["ntimers"]), int(p["timers"])
+        first = int(p["timers"].dereference()) if n > 0 and heap else 0
+        return n, int(_fetch(first, gdb.lookup_type("struct timer"))["when"]) if first else None
+
+    def polling(self):
+        """sched.lastpoll is 0: an M blocks in netpoll."""
+        return int(self.sched["lastpoll"]) == 0
+
+    def pollm(self):
+        """The M blocked in netpoll, as dot.c's netpollm tells it: while
+        lastpoll is 0, the one M with no P, no goroutine, neither spinning
+        nor idle, nor sysmon; None if there is none, or more than one."""
+        if not self.polling():
+            return None
+        found = None
+        for mp, m in self.allm():
+            if int(m["p"]) or int(m["curg"]) or m["idle"] or m["spinning"] or int(m["mstartfn"]):
+                continue
+            if found is not None:
+                return None
+            found = mp
+        return found
+
+    def iowait(self, gp):
+        """(fd, "read" / "write" / "") of a goroutine parked on the
+        netpoller (g->waitobj: its pollDesc), or None."""
+        pd = int(gp["waitobj"])
+        if int(gp["waitreason"]) != self.IOWait or not pd:
+            return None
+        d = _fetch(pd, gdb.lookup_type("struct pollDesc"))
+        me = int(gp.address)
+        return int(d["fd"]), "read" if int(d["rg"]) == me else "write" if int(d["wg"]) == me else ""
+
+    def sleepwhen(self, gp):
+        """When a sleeping goroutine's timer is due, or None."""
+        t = int(gp["timer"])
+        if int(gp["waitreason"]) != self.Sleep or not t:
+            return None
+        return int(_fetch(t, gdb.lookup_type("struct timer"))["when"])
+
+    def waitdetail(self, gp):
+        """What info goroutines adds to a wait reason: ' fd 5 read', ', wakes in 12 ms'."""
+        io = self.iowait(gp)
+        if io is not None:
+            return " fd %d%s" % (io[0], " " + io[1] if io[1] else "")
+        when = self.sleepwhen(gp)
+        if when is not None:
+            return ", " + ("wakes " if when >= self.now() else "") + relative(when, self.now())
+        return ""
+
 
 class Command(gdb.Command):
     """A command whose errors read as gdb's own, not as a Python traceback."""
@@ -255,7 +345,9 @@ class InfoGoroutines(Command):
     """List the goroutines that are not dead, from sched.allgs.
 
 A line per goroutine: * if an M is running it, its id, its state, why it
-waits (for waiting ones) and the function it was started with.  See also
+waits (for waiting ones) and the function it was started with.  A goroutine
+waiting on the network says for which fd and direction ("IO wait fd 5
+read"); a sleeper, when it wakes ("sleep, wakes in 12 ms").  See also
 `goroutine N bt`."""
 
     def __init__(self):
@@ -267,7 +359,7 @@ waits (for waiting ones) and the function it was started with.  See also
         rows = []
         for addr, gp in st.live():
             s = st.status(gp)
-            why = st.waitreason(int(gp["waitreason"])) if s == st.Gwaiting else ""
+            why = st.waitreason(int(gp["waitreason"])) + st.waitdetail(gp) if s == st.Gwaiting else ""
             rows.append(("*" if addr in oncpu else " ", str(int(gp["goid"])), _name(GSTATUS, s), why,
                          st.startname(gp) or "-"))
         if not rows:
@@ -409,8 +501,10 @@ class InfoPs(Command):
 
 For each P: its status, the M holding it, schedtick, syscalltick (the
 system calls it came back from or was retaken from), the goroutine in
-runnext, the local run queue from head to tail (goroutine ids), and how
-many dead goroutines it keeps for reuse (gfreecnt)."""
+runnext, how many dead goroutines it keeps for reuse (gfreecnt), and the
+local run queue from head to tail (goroutine ids).  Once a P has had a
+timer (lab 5), two more columns come before the queue: how many timers its
+heap holds, and when the first is due (see `info timers`)."""
 
     def __init__(self):
         super().__init__("info ps", gdb.COMMAND_STATUS, gdb.COMPLETE_NONE)
@@ -418,6 +512,9 @@ many dead goroutines it keeps for reuse (gfreecnt)."""
     def run(self, arg, from_tty):
         st = State()
         rows = []
+        # Lab 5's columns, once there is something to show in them: a
+        # program before lab 5 keeps the table it always had.
+        timers = any(int(p["timers"]) or int(p["ntimers"]) for _, p in st.allp())
         for _, p in st.allp():
             mp = int(p["m"])
             q = st.localq(p)
@@ -427,18 +524,23 @@ many dead goroutines it keeps for reuse (gfreecnt)."""
                 runq = "%d%s" % (len(q), "".join((":" if i == 0 else "") + " %d" % st.goid(a)
                                                   for i, a in enumerate(q)))
             nxt = int(p["runnext"])
-            rows.append((str(int(p["id"])), _name(PSTATUS, int(p["status"])),
-                         str(int(_fetch(mp, st.mtype)["id"])) if mp else "-",
-                         str(int(p["schedtick"])), str(int(p["syscalltick"])),
-                         str(st.goid(nxt)) if nxt else "-", str(int(p["gfreecnt"])), runq))
-        heads = ("P", "status", "M", "schedtick", "syscalltick", "runnext", "gfreecnt", "local run queue")
+            row = (str(int(p["id"])), _name(PSTATUS, int(p["status"])),
+                   str(int(_fetch(mp, st.mtype)["id"])) if mp else "-",
+                   str(int(p["schedtick"])), str(int(p["syscalltick"])),
+                   str(st.goid(nxt)) if nxt else "-", str(int(p["gfreecnt"])))
+            if timers:
+                n, first = st.ptimers(p)
+                row += (str(n), relative(first, st.now()) if first is not None else "-")
+            rows.append(row + (runq,))
+        heads = ("P", "status", "M", "schedtick", "syscalltick", "runnext", "gfreecnt")
+        if timers:
+            heads += ("timers", "next timer")
+        heads += ("local run queue",)
         widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(heads)]
-        fmt = "  %*s  %-*s  %*s  %*s  %*s  %*s  %*s  %s\n"
         for r in [heads] + rows:
-            cells = []
-            for i, c in enumerate(r[:-1]):
-                cells += [widths[i], c]
-            gdb.write(fmt % tuple(cells + [r[-1]]))
+            cells = ["%-*s" % (widths[i], c) if heads[i] in ("status", "next timer") else "%*s" % (widths[i], c)
+                     for i, c in enumerate(r[:-1])]
+            gdb.write("  " + "  ".join(cells + [r[-1]]) + "\n")
         size = int(st.sched["runqsize"])
         q = st.globalq()
         gdb.write("global run queue: %d%s\n" % (size, "".join((":" if i == 0 else "") + " %d" % st.goid(a)
@@ -455,7 +557,8 @@ class InfoMs(Command):
 cache, waiting for a P), spinning (looking for work), syscall (its
 goroutine is in a system call; "left Pn": Pn waits in _Psyscall for it to
 come back; "P retaken": sysmon gave that P to another M), sysmon (the
-system monitor, which holds no P)."""
+system monitor, which holds no P), netpoll (blocked in the network poller,
+with no P, until an fd is ready or the next timer is due: lab 5)."""
 
     def __init__(self):
         super().__init__("info ms", gdb.COMMAND_STATUS, gdb.COMPLETE_NONE)
@@ -463,8 +566,9 @@ system monitor, which holds no P)."""
     def run(self, arg, from_tty):
         st = State()
         here = gdb.selected_thread().ptid[1]
+        pollm = st.pollm()
         rows = []
-        for _, m in st.allm():
+        for mp, m in st.allm():
             pp, cg = int(m["p"]), int(m["curg"])
             flags = []
             if m["idle"]:
@@ -477,6 +581,8 @@ system monitor, which holds no P)."""
                                           else ", P retaken"))
             if int(m["mstartfn"]):
                 flags.append("sysmon")
+            if mp == pollm:
+                flags.append("netpoll")
             t = st.thread_of(m)
             rows.append(("*" if int(m["tid"]) == here else " ", str(int(m["id"])), str(int(m["tid"])),
                          str(t.num) if t else "-",
@@ -518,6 +624,8 @@ def dot(st):
     if not locked:
         w('  labelloc=t;\n  label=" (read without the scheduler\'s locks)";\n')
 
+    now, polling, pollm = st.now(), st.polling(), st.pollm()
+    timersdrawn = set()
     for _, p in st.allp():
         pid = int(p["id"])
         w('  subgraph cluster_p%d {\n    label="P%d %s  schedtick %d'
@@ -529,6 +637,11 @@ def dot(st):
         qrecord("p%d_next" % pid, "runnext", 1 if nxt is not None else 0, [nxt] if nxt is not None else [])
         q = st.localq(p) or []
         qrecord("p%d_runq" % pid, "local run queue", len(q), [st.g(a) for a in q])
+        n, first = st.ptimers(p)  # dumptimers
+        if n > 0:
+            w('    p%d_timers [label="timers: %d%s"];\n'
+              % (pid, n, "" if first is None else "|next " + relative(first, now)))
+            timersdrawn.add(pid)
         w("  }\n")
 
     size = int(st.sched["runqsize"])
@@ -536,7 +649,7 @@ def dot(st):
     qrecord("global", "head", size, [st.g(a) for a in st.globalq()])
     w("  }\n")
 
-    for _, m in st.allm():
+    for maddr, m in st.allm():
         mid = int(m["id"])
         w('  m%d [shape=box, label="M%d  thread %d\\n' % (mid, mid, int(m["tid"])))
         gp = st.g(int(m["curg"]))
@@ -549,9 +662,13 @@ def dot(st):
                 w("\\nits P was retaken")
         elif gp is not None:
             w("running " + st.gname(gp))
+        elif maddr == pollm:
+            w("blocked in netpoll (no P)")
         else:
             w("idle, in the M cache" if m["idle"] else "spinning" if m["spinning"] else "scheduling")
         w('"];\n')
+        if maddr == pollm:
+            w("  m%d -> netpoll;\n" % mid)
         if left is not None:
             lid = int(left["id"])
             w('  m%d -> p%d_runq [lhead=cluster_p%d, style=dashed, fontname="Helvetica", fontsize=10, label="left in _Psyscall"];\n'
@@ -561,30 +678,145 @@ def dot(st):
             pid = int(_fetch(pp, st.ptype)["id"])
             w("  m%d -> p%d_runq [lhead=cluster_p%d];\n" % (mid, pid, pid))
 
-    # The waiting goroutines, one cluster per reason, each in allgs order.
+    # The waiting goroutines, one cluster per reason, each in allgs order
+    # (dumpreason), with lab 5's second line (waitdetail).
     nreasons = _const("waitReasonMax", 7)
+    ioreason, sleepreason = st.IOWait, st.Sleep
     byreason = {}
     for _, gp in st.allgs():
         if st.status(gp) == st.Gwaiting:
             byreason.setdefault(int(gp["waitreason"]), []).append(gp)
+    # Sleepers: those that wake first, soonest first (firstsleepers; a
+    # stable sort keeps allgs order among ties).
+    if sleepreason in byreason:
+        byreason[sleepreason].sort(key=lambda gp: INT64_MAX if st.sleepwhen(gp) is None else st.sleepwhen(gp))
     for r in range(1, nreasons):
         gs = byreason.get(r, [])
         if not gs:
             continue
+        most = MAXSLEEPERS if r == sleepreason else MAXSHOWN
         w('  subgraph cluster_wait%d {\n    label="waiting: %s";\n' % (r, st.waitreason(r)))
-        for gp in gs[:MAXSHOWN]:
-            w('    g%d [shape=ellipse, label="%s"];\n' % (int(gp["goid"]), st.gname(gp)))
-        if len(gs) > MAXSHOWN:
-            w('    wait%d_more [shape=plaintext, label="and %d more"];\n' % (r, len(gs) - MAXSHOWN))
+        for gp in gs[:most]:
+            detail = ""
+            io = st.iowait(gp)
+            when = st.sleepwhen(gp)
+            if io is not None:
+                detail = "\\nfd %d%s" % (io[0], " " + io[1] if io[1] else "")
+            elif when is not None:
+                detail = "\\n" + ("wakes " if when >= now else "") + relative(when, now)
+            w('    g%d [shape=ellipse, label="%s%s"];\n' % (int(gp["goid"]), st.gname(gp), detail))
+        if len(gs) > most:
+            w('    wait%d_more [shape=plaintext, label="and %d more%s"];\n'
+              % (r, len(gs) - most, ", waking later" if r == sleepreason else ""))
         w("  }\n")
+
+    # The netpoller (dumpnetpoller), then the edges to what will wake the
+    # waiters (dumpwaiting).
+    io = byreason.get(ioreason, [])
+    if io or polling:
+        w('  netpoll [shape=box, style=rounded, label="netpoller (epoll)\\n')
+        w("1 goroutine waits on an fd\\n" if len(io) == 1 else "%d goroutines wait on fds\\n" % len(io))
+        if not polling:
+            w("no thread blocks in it")
+        else:
+            w("M%d blocks in epoll_wait" % int(_fetch(pollm, st.mtype)["id"]) if pollm else "an M blocks in epoll_wait")
+            until = int(st.sched["pollUntil"])
+            if until:
+                w("\\nuntil a timer " + relative(until, now))
+        w('"];\n')
+    for gp in io[:MAXSHOWN]:
+        w("  g%d -> netpoll;\n" % int(gp["goid"]))
+    if len(io) > MAXSHOWN:
+        w("  wait%d_more -> netpoll;\n" % ioreason)
+    for gp in byreason.get(sleepreason, [])[:MAXSLEEPERS]:
+        t = int(gp["timer"])
+        pp = int(_fetch(t, gdb.lookup_type("struct timer"))["pp"]) if t else 0
+        pid = int(_fetch(pp, st.ptype)["id"]) if pp else None
+        if pid in timersdrawn:
+            w("  g%d -> p%d_timers [style=dotted];\n" % (int(gp["goid"]), pid))
     w("}\n")
     return "".join(out)
+
+
+# ---- info timers ----
+
+class InfoTimers(Command):
+    """List each P's timers, earliest first: info timers [N] (the first N, 10 by default).
+
+A line per timer: when it is due, from now, and what it is for: the
+goroutine it wakes (a sleeper's timer, g->timer), the fd whose read or
+write deadline it marks passed (grt_set_deadline), or else its function
+and argument.  The heap is walked from its root, earliest first, so only
+about 2N timers are read however many there are."""
+
+    def __init__(self):
+        super().__init__("info timers", gdb.COMMAND_STATUS, gdb.COMPLETE_NONE)
+
+    def run(self, arg, from_tty):
+        try:
+            limit = int(arg) if arg.strip() else 10
+        except ValueError:
+            raise gdb.GdbError("usage: info timers [N]")
+        st = State()
+        ttype, pdtype = gdb.lookup_type("struct timer"), gdb.lookup_type("struct pollDesc")
+        deadlines = {f.name: f.bitpos // 8 for f in pdtype.fields() if f.name in ("rt", "wt")}
+        shown = False
+        for _, p in st.allp():
+            n, heap = int(p["ntimers"]), int(p["timers"])
+            if n <= 0 or not heap:
+                continue
+            shown = True
+            gdb.write("P%d: %d timer%s%s\n" % (int(p["id"]), n, "" if n == 1 else "s",
+                                              ", the %d earliest:" % limit if n > limit else ""))
+            rows = []
+            for i, taddr in self.earliest(st, heap, n, limit, ttype):
+                if not taddr:  # a broken heap: say where
+                    rows.append(("?", "NULL in timers[%d]" % i))
+                    continue
+                t = _fetch(taddr, ttype)
+                rows.append((relative(int(t["when"]), st.now()), self.what(st, taddr, t, deadlines, pdtype)))
+            w = max(len(r[0]) for r in rows) if rows else 0
+            for when, what in rows:
+                gdb.write("  %-*s  %s\n" % (w, when, what))
+        if not shown:
+            gdb.write("No timers.\n")
+
+    def earliest(self, st, heap, n, limit, ttype):
+        """(slot, address) of the limit earliest timers of a heap of n, in
+        order: a min-heap's children are never earlier than their parent,
+        so a frontier from the root, smallest first, visits them in order."""
+        def at(i):
+            addr = st._pointers(heap + i * st.ptrsize, 1)[0]
+            return int(_fetch(addr, ttype)["when"]) if addr else INT64_MAX, i, addr
+        out, frontier = [], [at(0)]
+        while frontier and len(out) < limit:
+            _, i, addr = heapq.heappop(frontier)
+            out.append((i, addr))
+            for c in (2 * i + 1, 2 * i + 2):
+                if c < n:
+                    heapq.heappush(frontier, at(c))
+        return out
+
+    def what(self, st, taddr, t, deadlines, pdtype):
+        arg = int(t["arg"])
+        for name, off in deadlines.items():
+            if arg and taddr == arg + off:
+                fd = int(_fetch(arg, pdtype)["fd"])
+                return "the %s deadline of fd %d" % ("read" if name == "rt" else "write", fd)
+        try:  # not through st.g: arg may be anything
+            gp = _fetch(arg, st.gtype) if arg else None
+            if gp is not None and int(gp["timer"]) == taddr:
+                return "wakes " + st.gname(gp)
+        except gdb.MemoryError:
+            pass
+        f = int(t["f"])
+        return "%s(0x%x, %d)" % (st.funcname(f) or "0x%x" % f, arg, int(t["seq"]))
 
 
 class Grt(gdb.Command):
     """Commands for the goroutine runtime: grt dot.
 
-See also info goroutines, goroutine N CMD, info ps, info ms."""
+See also info goroutines, goroutine N CMD, info ps, info ms, info timers."""
 
     def __init__(self):
         super().__init__("grt", gdb.COMMAND_STATUS, gdb.COMPLETE_COMMAND, True)
@@ -623,5 +855,6 @@ InfoGoroutines()
 Goroutine()
 InfoPs()
 InfoMs()
+InfoTimers()
 Grt()
 GrtDot()
