@@ -90,7 +90,7 @@ static inline long nofile(long n)
 
 /* A plain thread that fails the test with msg unless *flag is set within
  * ms milliseconds: a lost wake-up ends with a message, not the grader's
- * timeout. */
+ * timeout.  It reads *w until then: make w static, not the test's local. */
 struct watchdog {
 	_Atomic int *flag;
 	int ms;

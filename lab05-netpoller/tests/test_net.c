@@ -93,7 +93,8 @@ TEST(echo_two_hundred, 5, 60,
      "connections are idle?")
 {
 	maxprocs("2");
-	struct watchdog w = { .flag = &echo_done, .ms = 30000, .msg = "the 200 clients had not all finished 30 s later" };
+	static struct watchdog w = { .flag = &echo_done, .ms = 30000,
+				     .msg = "the 200 clients had not all finished 30 s later" };
 	watchdog_start(&w);
 	grt_main(echo_main, NULL);
 	CHECK_MSG(echo_bad == 0, "%d of %d echoed messages came back different", echo_bad, NCLIENT * NROUND);
@@ -154,7 +155,8 @@ TEST(idle_thousand_readers, 4, 60,
 	idle_n = lim >= 2 * NIDLE + 100 ? NIDLE : (int)(lim - 100) / 2;
 	CHECK_MSG(idle_n >= 200, "the open-file limit (ulimit -n) is %ld, and cannot be raised to %d", lim,
 		  2 * NIDLE + 100);
-	struct watchdog w = { .flag = &idle_done, .ms = 30000, .msg = "the readers had not all finished 30 s later" };
+	static struct watchdog w = { .flag = &idle_done, .ms = 30000,
+				     .msg = "the readers had not all finished 30 s later" };
 	watchdog_start(&w);
 	grt_main(idle_main, NULL);
 	CHECK_MSG(idle_bad == 0, "%d of %d readers did not read their own byte", idle_bad, idle_n);
@@ -283,8 +285,8 @@ TEST(deadlines, 4, 20,
      "and when?")
 {
 	maxprocs("2");
-	struct watchdog w = { .flag = &dl_done, .ms = 10000,
-			      .msg = "the deadline test had not finished 10 s later: a deadline did not "
+	static struct watchdog w = { .flag = &dl_done, .ms = 10000,
+				     .msg = "the deadline test had not finished 10 s later: a deadline did not "
 				     "wake its goroutine (its timer never ran?)" };
 	watchdog_start(&w);
 	grt_main(dl_main, NULL);
@@ -351,7 +353,8 @@ static void runsleepers(int n, int64_t spacing)
 	maxprocs("1");
 	setenv("GRT_MAXTHREADS", "500", 1);
 	sl_count = n;
-	struct watchdog w = { .flag = &sl_done, .ms = 30000, .msg = "the sleepers had not all woken 30 s later" };
+	static struct watchdog w = { .flag = &sl_done, .ms = 30000,
+				     .msg = "the sleepers had not all woken 30 s later" };
 	watchdog_start(&w);
 	grt_main(sl_main, (void *)(intptr_t)spacing);
 	CHECK_MSG(sl_early == 0, "%d sleepers woke before their deadline", sl_early);
@@ -425,8 +428,8 @@ TEST(short_sleeps, 2, 60,
      "other P's M may run it at once. Can a timer wake a goroutine that has not finished parking?")
 {
 	maxprocs("2");
-	struct watchdog w = { .flag = &short_done, .ms = 30000,
-			      .msg = "100,000 sleeps of 1 ns had not finished 30 s later" };
+	static struct watchdog w = { .flag = &short_done, .ms = 30000,
+				     .msg = "100,000 sleeps of 1 ns had not finished 30 s later" };
 	watchdog_start(&w);
 	grt_main(short_main, NULL);
 	CHECK_MSG(short_timer[0] && short_timer[1], "the sleepers' g->timer is NULL: timeSleep parks the goroutine "
