@@ -423,7 +423,7 @@ static void short_main(void *arg)
 	atomic_store(&short_done, 1);
 }
 
-TEST(short_sleeps, 2, 60,
+TEST(short_sleeps, 1, 60,
      "2 Ps. Two goroutines each sleep 1 ns, 50,000 times: every timer is due as soon as it is added, and the "
      "other P's M may run it at once. Can a timer wake a goroutine that has not finished parking?")
 {
@@ -450,7 +450,7 @@ static void idlepoll_main(void *arg)
 	idle_polls = atomic_load(&sched.npoll) - n0;
 }
 
-TEST(idle_poller_sleeps, 2, 20,
+TEST(idle_poller_sleeps, 1, 20,
      "1 P. The only goroutine sleeps 20 ms, ten times; nothing else happens. How many times does the M call "
      "epoll_wait meanwhile?")
 {
@@ -601,6 +601,70 @@ TEST(deadline_churn, 2, 30,
 {
 	maxprocs("2");
 	grt_main(churn_main, NULL);
+}
+
+/* ---- the poller wakes with goroutines, and every P is busy ---- */
+
+static int nop_fds[2];
+static _Atomic int nop_read_back, nop_main_runs;
+static grt_wg nop_wake;
+
+static void nop_reader(void *arg)
+{
+	(void)arg;
+	char c;
+	if (grt_read(nop_fds[1], &c, 1) == 1)
+		atomic_store(&nop_read_back, 1);
+}
+
+/* A plain thread: wakes main (who then holds the only P), then makes
+ * the reader's fd ready for the M blocked in the poller. */
+static void *nop_thread(void *arg)
+{
+	(void)arg;
+	for (int i = 0; !(atomic_load(&sched.lastpoll) == 0 && atomic_load(&sched.nnetwait) == 1); i++) {
+		if (i == 2000)
+			FAIL("a goroutine waited in grt_read, the other one on a WaitGroup, and after 2 s no M blocked in "
+			     "the poller (sched.lastpoll 0, sched.nnetwait 1): blocknetpoll, and the park's count");
+		usleep(1000);
+	}
+	grt_wg_done(&nop_wake);
+	while (!atomic_load(&nop_main_runs))
+		usleep(100);
+	if (write(nop_fds[0], "x", 1) != 1)
+		FAIL("write failed");
+	return NULL;
+}
+
+static void nop_main(void *arg)
+{
+	(void)arg;
+	int port;
+	int lfd = listener(&port, 8);
+	connpair(lfd, port, nop_fds);
+	grt_wg_add(&nop_wake, 1);
+	grt_go(nop_reader, NULL);
+	pthread_t t;
+	pthread_create(&t, NULL, nop_thread, NULL);
+	grt_wg_wait(&nop_wake); /* until the poller blocks, and the thread wakes us */
+	atomic_store(&nop_main_runs, 1);
+	for (int64_t t0 = grt_nanotime(); !atomic_load(&nop_read_back) && grt_nanotime() - t0 < 2000 * MS;)
+		grt_yield();
+	CHECK_MSG(atomic_load(&nop_read_back), "1 P, held by the main goroutine: the M blocked in the poller woke with "
+		  "the reader, found no idle P, and the reader had not run 2 s later: blocknetpoll must put what it "
+		  "got on the run queues (injectglist) before the M goes to sleep");
+	GRT_SYSCALL(pthread_join(t, NULL));
+	grt_close(nop_fds[0]);
+	grt_close(nop_fds[1]);
+	grt_close(lfd);
+}
+
+TEST(poller_finds_no_p, 2, 20,
+     "1 P. An M blocks in the poller for a reader; a plain thread wakes the main goroutine, which takes the P, "
+     "and then the reader's data arrives. What does the poller's M do with the reader, with no P to run it?")
+{
+	maxprocs("1");
+	grt_main(nop_main, NULL);
 }
 
 /* ---- the poller learns of a new timer ---- */
