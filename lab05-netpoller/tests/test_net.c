@@ -586,7 +586,9 @@ static void churn_main(void *arg)
 	pthread_t w;
 	pthread_create(&w, NULL, churn_watch, NULL);
 	for (long i = 0; i < NCHURN; i++) {
-		grt_set_deadline(fds[1], grt_nanotime() + (i % 64) * 1000, 0);
+		int err = grt_set_deadline(fds[1], grt_nanotime() + (i % 64) * 1000, 0);
+		if (err)
+			FAIL("grt_set_deadline returned %d (%s)", err, strerror(-err));
 		atomic_store(&churn_done, i);
 	}
 	pthread_join(w, NULL);
