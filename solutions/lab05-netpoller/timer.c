@@ -17,7 +17,8 @@
  *
  * A timer's function runs with no lock held: it may take other locks
  * (a deadline's takes its pollDesc's).  So its f, arg and seq are copied
- * under the lock, and the timer may be added again while f runs.
+ * under the lock, before the timer leaves the heap: from then on its
+ * owner may set it anew and add it again, even while f runs.
  *
  * After Go's time.go (Go 1.14 to 1.22: addtimer, deltimer, runtimer,
  * checkTimers, timeSleepUntil, timeSleep).
@@ -147,11 +148,13 @@ int64_t checkTimers(struct p *pp, int64_t now)
 		return next; /* the common case: no lock */
 	lock(&pp->timerslock);
 	while (pp->ntimers > 0 && pp->timers[0]->when <= now) {
+		/* Copy first: once heapremove clears t->pp, deltimer says
+		 * "not pending" without the lock, and t may be set anew. */
 		struct timer *t = pp->timers[0];
-		heapremove(pp, 0);
 		void (*f)(void *, uintptr_t) = t->f;
 		void *arg = t->arg;
 		uintptr_t seq = t->seq;
+		heapremove(pp, 0);
 		unlock(&pp->timerslock);
 		atomic_fetch_sub(&sched.ntimers, 1);
 		f(arg, seq);
