@@ -352,6 +352,7 @@ static void late_main(void *arg)
 	exitsyscall(); /* no P: the slow path, which waits for the lock */
 	atomic_store(&late_back, 1);
 	pthread_join(t, NULL);
+	pthread_join(w, NULL);
 }
 
 TEST(exitsyscall_late_idle_p, 2, 20,
