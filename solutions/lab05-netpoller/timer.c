@@ -112,14 +112,17 @@ void addtimer(struct timer *t)
 		pp->timers = h;
 		pp->timerscap = cap;
 	}
+	/* Once unlocked, t may run on another M and be set anew at once:
+	 * read nothing of it after. */
+	int64_t when = t->when;
 	int32_t i = pp->ntimers++;
 	heapset(pp->timers, i, t);
 	siftup(pp->timers, i);
 	atomic_store(&t->pp, pp);
 	settimer0(pp);
-	unlock(&pp->timerslock);
 	atomic_fetch_add(&sched.ntimers, 1);
-	wakeNetPoller(t->when);
+	unlock(&pp->timerslock);
+	wakeNetPoller(when);
 }
 
 bool deltimer(struct timer *t)
