@@ -49,6 +49,13 @@ CCNAME := $(notdir $(firstword $(CC)))
 CONFIG := $(if $(SOLUTIONS),solutions,$(if $(REF),ref$(LAB),tree))
 BUILD ?= build/$(CCNAME)-$(CONFIG)
 
+# The runtime's and the labs' code goes in a section of its own, grt_text,
+# whose bounds the linker names __start_grt_text and __stop_grt_text: lab 6
+# never preempts a goroutine there (runtime/signal.c).
+OBJCOPY ?= objcopy
+GRT_TEXT := $(foreach s,.text .text.unlikely .text.hot .text.startup .text.exit,--rename-section $(s)=grt_text,alloc,load,readonly,code,contents)
+grttext = $(OBJCOPY) $(GRT_TEXT) $(1)
+
 RUNTIME_SRC := $(wildcard runtime/*.c)
 RUNTIME_HDR := $(wildcard runtime/*.h)
 RUNTIME_OBJ := $(RUNTIME_SRC:runtime/%.c=$(BUILD)/runtime/%.o)
@@ -58,12 +65,20 @@ define labrules
 LAB$(1)_OBJ := $$(foreach f,$$(LAB$(1)_FILES),$$(BUILD)/lab$(1)/$$(basename $$(f)).o)
 $$(BUILD)/lab$(1)/%.o: $$(call srcdir,$(1))/%.c $$(RUNTIME_HDR) | $$(BUILD)/lab$(1)
 	$$(CC) $$(ALLCFLAGS) -c -o $$@ $$<
+	$$(call grttext,$$@)
 $$(BUILD)/lab$(1)/%.o: $$(call srcdir,$(1))/%.S $$(RUNTIME_HDR) | $$(BUILD)/lab$(1)
 	$$(CC) $$(ALLCFLAGS) -c -o $$@ $$<
+	$$(call grttext,$$@)
 $$(BUILD)/lab$(1):
 	@mkdir -p $$@
-$$(BUILD)/lab$(1)-tests: $$(wildcard $$(LAB$(1)_DIR)/tests/*.[cS]) $$(wildcard $$(LAB$(1)_DIR)/tests/*.h) grader/harness.c grader/harness.h $$(LAYOUT) $$(BUILD)/libgrt.a
-	$$(CC) $$(ALLCFLAGS) -Igrader -o $$@ $$(filter %.c %.S,$$^) $$(BUILD)/libgrt.a $$(LDLIBS)
+# A test file named *_O0.c is compiled alone, without optimization (lab 6's
+# leaf function that keeps its locals in the red zone).
+LAB$(1)_O0 := $$(patsubst $$(LAB$(1)_DIR)/tests/%.c,$$(BUILD)/lab$(1)-tests.d/%.o,$$(wildcard $$(LAB$(1)_DIR)/tests/*_O0.c))
+$$(BUILD)/lab$(1)-tests.d/%_O0.o: $$(LAB$(1)_DIR)/tests/%_O0.c $$(wildcard $$(LAB$(1)_DIR)/tests/*.h) grader/harness.h $$(RUNTIME_HDR)
+	@mkdir -p $$(@D)
+	$$(CC) $$(ALLCFLAGS) -O0 -Igrader -c -o $$@ $$<
+$$(BUILD)/lab$(1)-tests: $$(filter-out %_O0.c,$$(wildcard $$(LAB$(1)_DIR)/tests/*.[cS])) $$(LAB$(1)_O0) $$(wildcard $$(LAB$(1)_DIR)/tests/*.h) grader/harness.c grader/harness.h $$(LAYOUT) $$(BUILD)/libgrt.a
+	$$(CC) $$(ALLCFLAGS) -Igrader -o $$@ $$(filter %.c %.S %.o,$$^) $$(BUILD)/libgrt.a $$(LDLIBS)
 endef
 $(foreach n,$(LABS),$(eval $(call labrules,$(n))))
 LAB_OBJ := $(foreach n,$(LABS),$(LAB$(n)_OBJ))
@@ -73,6 +88,7 @@ all: lib
 
 $(BUILD)/runtime/%.o: runtime/%.c $(RUNTIME_HDR) | $(BUILD)/runtime
 	$(CC) $(ALLCFLAGS) -c -o $@ $<
+	$(call grttext,$@)
 $(BUILD)/runtime:
 	@mkdir -p $@
 

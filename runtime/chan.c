@@ -110,6 +110,7 @@ static bool chanpark(grt_chan *c, struct gqueue *q, void *elem, enum waitreason 
 void grt_chan_send(grt_chan *c, const void *elem)
 {
 	checkelem("grt_chan_send", c, elem);
+	preemptcheck();
 	lock(&c->lock);
 	if (c->closed) {
 		unlock(&c->lock);
@@ -137,6 +138,7 @@ void grt_chan_send(grt_chan *c, const void *elem)
 bool grt_chan_recv(grt_chan *c, void *elem)
 {
 	checkelem("grt_chan_recv", c, elem);
+	preemptcheck();
 	lock(&c->lock);
 	struct g *gp = gqueue_pop(&c->sendq);
 	if (gp) {

@@ -55,6 +55,8 @@ void parsedebugvars(void)
 			debug.schedtrace = number("GRT_DEBUG schedtrace", s + 11, 0, 3600000);
 		else if (strncmp(s, "scheddetail=", 12) == 0)
 			debug.scheddetail = (int)number("GRT_DEBUG scheddetail", s + 12, 0, 1);
+		else if (strncmp(s, "asyncpreemptoff=", 16) == 0)
+			debug.asyncpreemptoff = (int)number("GRT_DEBUG asyncpreemptoff", s + 16, 0, 1);
 	}
 	if ((s = getenv("GRT_DOT")) && *s)
 		debug.dotdir = s;

@@ -8,6 +8,10 @@
  * lock: key is 0 (unlocked), 1 (locked) or 2 (locked, and someone may be
  * asleep in the kernel).  Only an unlock that sees 2 pays for a wake-up.
  * note: key goes 0 -> 1 once; notesleep returns when it is 1.
+ *
+ * Each M counts the locks it holds (m->locks, Go's name): a goroutine
+ * must not be preempted while it holds one (lab 6), or every M that wants
+ * the lock would wait for a goroutine that is not running.
  */
 #include <errno.h>
 #include <linux/futex.h>
@@ -29,8 +33,17 @@ static void futexwakeup(_Atomic uint32_t *addr, int n)
 	syscall(SYS_futex, addr, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
 }
 
+/* Count a lock the calling M takes or lets go of; plain threads have none. */
+static void mlocks(int32_t delta)
+{
+	struct m *mp = getm();
+	if (mp)
+		mp->locks += delta;
+}
+
 void lock(struct mutex *l)
 {
+	mlocks(1); /* before it is held: no instant holding it uncounted */
 	uint32_t v = 0;
 	if (atomic_compare_exchange_strong_explicit(&l->key, &v, 1, memory_order_acquire,
 						    memory_order_relaxed))
@@ -53,6 +66,7 @@ void unlock(struct mutex *l)
 {
 	if (atomic_exchange_explicit(&l->key, 0, memory_order_release) == 2)
 		futexwakeup(&l->key, 1);
+	mlocks(-1);
 }
 
 void noteclear(struct note *n)
@@ -81,8 +95,10 @@ bool lockfor(struct mutex *l, int64_t ns)
 	do {
 		uint32_t v = 0;
 		if (atomic_compare_exchange_weak_explicit(&l->key, &v, 1, memory_order_acquire,
-							  memory_order_relaxed))
+							  memory_order_relaxed)) {
+			mlocks(1);
 			return true;
+		}
 		sched_yield();
 	} while (grt_nanotime() < deadline);
 	return false;

@@ -488,6 +488,7 @@ static void execute(struct m *mp, struct g *gp, bool inheritTime)
 	mp->curg = gp; /* before the state: a reader that sees running sees where */
 	gp->m = mp;
 	casgstatus(gp, _Grunnable, _Grunning);
+	atomic_store_explicit(&gp->preempt, false, memory_order_relaxed); /* a request was for the slice it left */
 	if (!inheritTime)
 		mp->p->schedtick++;
 	dotevent("run", gp);
@@ -536,6 +537,41 @@ static void gosched_m(struct g *gp)
 	globrunqput(gp); /* behind everyone, as Go's Gosched does */
 	unlock(&sched.lock);
 	wakep();
+}
+
+/* Lab 6: a preempted goroutine goes where a yielding one does, behind
+ * everyone, so that the others on its P get their turn. */
+void gopreempt_m(struct g *gp)
+{
+	dotevent("preempt", gp);
+	gosched_m(gp);
+}
+
+/* Entered from asyncPreempt (lab 6), on the goroutine's stack, with
+ * every register it had saved below the interrupted sp.  The switch is
+ * an ordinary mcall: when someone runs the goroutine again, perhaps on
+ * another M, mcall returns here, and asyncPreempt restores the rest. */
+void asyncPreempt2(void)
+{
+	struct g *gp = getg();
+	atomic_fetch_add_explicit(&gp->npreempt, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&sched.npreempt, 1, memory_order_relaxed);
+	mcall(gopreempt_m);
+}
+
+/* Go checks gp.preempt in every function's prologue (the stack check).
+ * C has no such hook, so the API calls that may switch check instead:
+ * grt_go, channel operations, grt_mutex_lock, grt_wg_wait, and the end of
+ * a system call.  A goroutine that makes none of them in a loop is
+ * stopped by the signal alone. */
+void preemptcheck(void)
+{
+	struct m *mp = getm();
+	struct g *gp = mp ? mp->curg : NULL;
+	if (!gp || !atomic_load_explicit(&gp->preempt, memory_order_relaxed) || mp->locks != 0)
+		return;
+	atomic_fetch_add_explicit(&sched.npreemptcoop, 1, memory_order_relaxed);
+	mcall(gopreempt_m);
 }
 
 void grt_yield(void)
@@ -616,6 +652,7 @@ void grt_exitsyscall(void)
 	if (gp) {
 		gp->syscallerr = errno;
 		exitsyscall();
+		preemptcheck();
 	}
 }
 
@@ -733,6 +770,7 @@ void grt_go(void (*fn)(void *), void *arg)
 	if (!fn)
 		fatal("grt_go: go of nil func value (fn is NULL)");
 	newproc(fn, arg);
+	preemptcheck();
 }
 
 static void goexit0(struct g *gp)

@@ -14,11 +14,13 @@
 #define GRT_RUNTIME_H
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdnoreturn.h>
+#include <ucontext.h>
 
 #include "asm.h"
 #include "grt.h"
@@ -141,6 +143,11 @@ struct g {
 	int syscallerr;  /* errno after its last system call, read on the thread
 	                  * that made it (grt_errno) */
 	struct timer *timer; /* grt_sleep's timer, made at its first sleep (lab 5) */
+	/* Preemption (lab 6).  preempt: sysmon asks it to stop, at the next
+	 * API call (cooperative) or safe point (a signal); cleared whenever
+	 * it is scheduled.  npreempt: how many times a signal stopped it. */
+	_Atomic bool preempt;
+	_Atomic int64_t npreempt;
 };
 
 struct m {
@@ -167,6 +174,8 @@ struct m {
 	bool (*waitunlockf)(struct g *, void *);
 	void *waitlock;
 	void *altstack;      /* signal stack: a stack overflow handler needs one */
+	int32_t locks;       /* runtime locks held (lock_futex.c): no preemption while > 0 */
+	_Atomic uint32_t preemptGen; /* preemption signals it handled (lab 6) */
 };
 
 enum { _Pidle, _Prunning, _Psyscall, _Pdead };
@@ -262,6 +271,10 @@ struct schedt {
 	_Atomic int64_t lastpoll;
 	_Atomic int64_t pollUntil;
 	_Atomic int64_t npoll;    /* netpoll calls that waited in epoll_wait (tests, bench) */
+
+	/* Preemption (lab 6), for tests, the bench and the pictures. */
+	_Atomic int64_t npreempt;      /* goroutines stopped by asyncPreempt */
+	_Atomic int64_t npreemptcoop;  /* goroutines stopped at an API call (preemptcheck) */
 };
 
 extern struct schedt sched;
@@ -278,6 +291,12 @@ void mcall(void (*fn)(struct g *));
  * returns false the goroutine does not park: it runs again at once. */
 void gopark(bool (*commit)(struct g *gp, void *arg), void *arg, enum waitreason reason);
 void goready(struct g *gp); /* ready(gp, true) */
+/* On g0: the preempted goroutine gp goes to the tail of the global run
+ * queue, as a yield does (lab 6). */
+void gopreempt_m(struct g *gp);
+/* What every API call that may switch checks: if sysmon asked the caller
+ * to stop (g->preempt), yield now.  Outside a goroutine, nothing. */
+void preemptcheck(void);
 void ready(struct g *gp, bool next);
 void newproc(void (*fn)(void *), void *arg);
 noreturn void goexit1(void);
@@ -360,9 +379,21 @@ struct stackstats {
 };
 extern struct stackstats stackstats;
 
-/* ---- signal.c: faults on goroutine stacks ---- */
+/* ---- signal.c: faults on goroutine stacks; the preemption signal ---- */
 void siginit(void);
 void minitsignals(struct m *mp);
+/* The signal that preempts, Go's choice (see signal.c). */
+#define sigPreempt SIGURG
+/* Send sig to mp's thread. */
+void signalM(struct m *mp, int sig);
+/* Code addresses [lo, hi).  programtext: the executable's own code (the
+ * program, its tests); runtimetext: the runtime's and the labs', which the
+ * build puts in a section of its own (grt_text).  The rest (libc, the
+ * dynamic linker, the vDSO) is neither. */
+struct textrange {
+	uintptr_t lo, hi;
+};
+extern struct textrange programtext, runtimetext;
 
 /* ---- lab04 syscall.c: system calls hand off the P ---- */
 /* The calling goroutine enters a system call that may block: its M keeps
@@ -386,9 +417,41 @@ uint32_t retake(int64_t now);
 /* ---- sysmon.c: the system monitor ---- */
 void newsysmon(void);  /* start sysmon's M (once) */
 void sysmonwake(void); /* a P goes to work: wake sysmon if it sleeps */
-/* Lab 6's step of retake: ask pp's goroutine to stop if it has run for
- * too long; true if it did.  Until lab 6, nothing is ever too long. */
+/* The time slice: a goroutine that runs this long without a scheduling
+ * event is preempted (lab 6).  Go's forcePreemptNS, 10 ms; tests set it. */
+extern int64_t forcePreemptNS;
+
+/* ---- lab06 preempt.c, preempt_amd64.S: asynchronous preemption ---- */
+/* retake's first step, for a P running or in a system call: note a new
+ * time slice (schedtick moved since the last look), or if the same one
+ * has lasted forcePreemptNS, preempt it (preemptone).  Returns true when
+ * the slice is over, so that retake takes a P in a system call at once. */
 bool sysmonpreempt(struct p *pp, int64_t now);
+/* Ask the goroutine running on pp to stop: its preempt flag, and unless
+ * GRT_DEBUG=asyncpreemptoff=1, the signal to its M.  False if there is no
+ * goroutine to ask (no M, an M on g0, or the caller's own). */
+bool preemptone(struct p *pp);
+/* Did sysmon ask gp, the running goroutine, to stop? */
+bool wantAsyncPreempt(struct g *gp);
+/* May gp, interrupted on mp at pc with stack pointer sp, be stopped
+ * there: its own code, on its own stack, with room for asyncPreempt's
+ * frame, holding no runtime lock, not in a system call? */
+bool isAsyncSafePoint(struct m *mp, struct g *gp, uintptr_t pc, uintptr_t sp);
+/* The preemption signal's work, in mp's signal handler: if wanted and
+ * safe, make the interrupted goroutine call asyncPreempt when the handler
+ * returns, by editing the signal context uc. */
+void doSigPreempt(struct m *mp, ucontext_t *uc);
+/* Entered, not called, from doSigPreempt's edited context: save every
+ * register, call asyncPreempt2, restore them, and go on where the
+ * goroutine was interrupted.  Assembly. */
+void asyncPreempt(void);
+/* asyncPreempt's C half (proc.c): gopreempt_m by mcall. */
+void asyncPreempt2(void);
+/* How far below the interrupted sp asyncPreempt's frame reaches, at most
+ * (the red zone, its return address, registers, flags, fxsave area,
+ * alignment, and asyncPreempt2's calls up to the switch).  A goroutine
+ * with less stack left than this is not preempted. */
+#define ASYNCPREEMPT_STACK 4096
 
 /* ---- lab05 timer.c: timers, in a heap per P ---- */
 /* A timer runs f(arg, seq) on an M's g0 once grt_nanotime() >= when.  It
@@ -493,6 +556,7 @@ struct debugvars {
 	const char *dotdir; /* GRT_DOT=dir: a snapshot at every scheduling event */
 	int dotmax;         /* GRT_DOT_MAX: at most this many snapshots */
 	const char *faildump; /* GRT_FAILDUMP=file: the picture on a failure or SIGQUIT */
+	int asyncpreemptoff;  /* GRT_DEBUG=asyncpreemptoff=1: no preemption signal (lab 6) */
 };
 extern struct debugvars debug;
 void parsedebugvars(void);

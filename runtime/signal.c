@@ -22,8 +22,28 @@
  * masks, are per thread.  Then the process dies of the same signal, so
  * that its exit status says what happened: a fatal signal never ends in
  * exit status 0.
+ *
+ * The preemption signal (lab 6).  sysmon asks a goroutine that has run
+ * too long to stop by sending its M sigPreempt; the handler calls lab 6's
+ * doSigPreempt, which may edit the interrupted context so that the thread
+ * goes on in asyncPreempt.  Why SIGURG, as Go chose: a program and its
+ * libraries rarely use it (it means out-of-band TCP data, which almost
+ * nobody asks for), a debugger passes it through by default, and its
+ * default action is to be ignored, so a stray one harms nobody.  The
+ * handler restarts interrupted system calls (SA_RESTART); those the kernel
+ * never restarts (epoll_wait, nanosleep, ...) return EINTR, and the
+ * runtime's own callers retry.
+ *
+ * doSigPreempt must know where the goroutine was: in its own code, or in
+ * the runtime's or libc's, where it may hold locks or half-updated state.
+ * programtext is the executable's code, found from its program headers;
+ * runtimetext is a section of its own, grt_text, into which the build
+ * moves the code of every runtime and lab object (the Makefile's objcopy),
+ * so that the linker gives its bounds as __start_grt_text and
+ * __stop_grt_text.
  */
 #include <dlfcn.h>
+#include <errno.h>
 #include <link.h>
 #include <signal.h>
 #include <stdio.h>
@@ -213,6 +233,48 @@ static void sigfault(int sig, siginfo_t *info, void *ctx)
 	raise(sig);
 }
 
+/* ---- preemption (lab 6) ---- */
+
+struct textrange programtext, runtimetext;
+extern char __start_grt_text[], __stop_grt_text[];
+
+/* The executable is the first object dl_iterate_phdr reports; its code is
+ * its executable PT_LOAD segments (one, with the usual linkers). */
+static int findprogramtext(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	(void)data;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+			continue;
+		uintptr_t lo = info->dlpi_addr + ph->p_vaddr, hi = lo + ph->p_memsz;
+		if (!programtext.hi || lo < programtext.lo)
+			programtext.lo = lo;
+		if (hi > programtext.hi)
+			programtext.hi = hi;
+	}
+	return 1; /* the first object only */
+}
+
+static void sigpreempt(int sig, siginfo_t *info, void *ctx)
+{
+	(void)sig;
+	(void)info;
+	int saved = errno; /* the interrupted code's */
+	struct m *mp = getm();
+	if (mp) { /* else a thread of the program's, or a stray SIGURG */
+		doSigPreempt(mp, ctx);
+		atomic_fetch_add_explicit(&mp->preemptGen, 1, memory_order_relaxed);
+	}
+	errno = saved;
+}
+
+void signalM(struct m *mp, int sig)
+{
+	pthread_kill(mp->thread, sig);
+}
+
 /* The grader sends SIGQUIT to a test that ran out of time: leave the
  * picture of where everyone was, then go. */
 static void sigquit(int sig)
@@ -234,6 +296,13 @@ void siginit(void)
 		sigaction(fatalsigs[i], &sa, NULL);
 	if (debug.faildump)
 		signal(SIGQUIT, sigquit);
+
+	runtimetext = (struct textrange){ (uintptr_t)__start_grt_text, (uintptr_t)__stop_grt_text };
+	if (!programtext.hi)
+		dl_iterate_phdr(findprogramtext, NULL);
+	sa.sa_sigaction = sigpreempt;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+	sigaction(sigPreempt, &sa, NULL);
 }
 
 void minitsignals(struct m *mp)

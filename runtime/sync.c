@@ -81,6 +81,7 @@ void grt_wg_wait(grt_wg *wg)
 {
 	checkobj("grt_wg_wait", wg);
 	checkg("grt_wg_wait");
+	preemptcheck();
 	lock(LOCKOF(wg));
 	if (wg->count == 0) {
 		unlock(LOCKOF(wg));
@@ -93,6 +94,7 @@ void grt_mutex_lock(grt_mutex *mu)
 {
 	checkobj("grt_mutex_lock", mu);
 	checkg("grt_mutex_lock");
+	preemptcheck();
 	lock(LOCKOF(mu));
 	if (!mu->locked) {
 		mu->locked = 1;

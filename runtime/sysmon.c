@@ -16,6 +16,10 @@
  * row that found none (1 ms), it doubles its sleep each time, up to 10 ms.
  * So a program that makes few slow calls pays almost nothing for it, and
  * one that blocks often has its Ps back within tens of microseconds.
+ * While a P runs goroutines, it looks at least every forcePreemptNS / 20
+ * (500 us), and wakes when the oldest time slice it has seen ends: then a
+ * slice lasts from 10 to 10.5 ms, where Go's sysmon, which may sleep
+ * 10 ms, lets one run up to 20 ms (lab 6).
  * When every P is idle, nothing can be stuck: it sleeps on
  * sched.sysmonnote until acquirep puts a P to work (sysmonwake), so an
  * idle program uses no CPU.
@@ -36,6 +40,8 @@
 #define SYSMON_MAXDELAY 10000 /* microseconds */
 #define SYSMON_IDLELOOPS 50   /* looks at the shortest sleep before doubling */
 
+int64_t forcePreemptNS = 10 * 1000 * 1000;
+
 /* Sleep while every P is idle. */
 static void sysmonpark(void)
 {
@@ -52,6 +58,24 @@ static void sysmonpark(void)
 	unlock(&sched.lock);
 	notesleep(&sched.sysmonnote);
 	noteclear(&sched.sysmonnote);
+}
+
+/* Lab 6: shorten the sleep while goroutines run, so that a time slice
+ * ends on time.  schedwhen is when sysmonpreempt first saw the slice. */
+static useconds_t sysmonslice(int64_t now, useconds_t delay)
+{
+	if (atomic_load(&sched.npidle) == gomaxprocs)
+		return delay;
+	int64_t wake = forcePreemptNS / 20;
+	for (int32_t i = 0; i < gomaxprocs; i++) {
+		struct p *pp = allp[i];
+		int64_t end = pp->sysmontick.schedwhen + forcePreemptNS;
+		if (atomic_load(&pp->status) == _Prunning && pp->sysmontick.schedtick == pp->schedtick &&
+		    end > now && end - now < wake)
+			wake = end - now;
+	}
+	useconds_t us = (useconds_t)(wake / 1000);
+	return us < delay ? us : delay;
 }
 
 /* If nobody has polled the network for 10 ms (every P busy running
@@ -78,6 +102,7 @@ static void sysmon(void)
 
 	int idle = 0; /* looks in a row that retook nothing */
 	useconds_t delay = SYSMON_MINDELAY;
+	int64_t now = grt_nanotime();
 	for (;;) {
 		if (idle == 0)
 			delay = SYSMON_MINDELAY;
@@ -85,12 +110,13 @@ static void sysmon(void)
 			delay *= 2;
 		if (delay > SYSMON_MAXDELAY)
 			delay = SYSMON_MAXDELAY;
-		usleep(delay);
+		useconds_t d = sysmonslice(now, delay);
+		usleep(d < SYSMON_MINDELAY ? SYSMON_MINDELAY : d);
 		/* Back from a park, go on at the same pace: a program whose
 		 * Ps go idle between bursts (a server) would otherwise wake
 		 * sysmon every 20 us after each. */
 		sysmonpark();
-		int64_t now = grt_nanotime();
+		now = grt_nanotime();
 		sysmonnetpoll(now);
 		if (retake(now) != 0)
 			idle = 0;
@@ -110,12 +136,4 @@ void sysmonwake(void)
 {
 	if (atomic_load_explicit(&sched.sysmonwait, memory_order_relaxed) && atomic_exchange(&sched.sysmonwait, 0))
 		notewakeup(&sched.sysmonnote);
-}
-
-/* Lab 6 replaces this: until then no goroutine is ever preempted. */
-bool sysmonpreempt(struct p *pp, int64_t now)
-{
-	(void)pp;
-	(void)now;
-	return false;
 }

@@ -735,7 +735,7 @@ static void *order_signaller(void *arg)
 {
 	pid_t tid = *(pid_t *)arg;
 	while (!atomic_load(&order_stop)) {
-		syscall(SYS_tgkill, getpid(), tid, SIGURG);
+		syscall(SYS_tgkill, getpid(), tid, SIGUSR2);
 		for (int i = 0; i < 2000; i++)
 			__asm__ volatile("");
 	}
@@ -771,7 +771,7 @@ TEST(entersyscall_order, 2, 20,
 	maxprocs("2");
 	struct sigaction sa = { .sa_handler = order_check, .sa_flags = SA_RESTART };
 	sigemptyset(&sa.sa_mask);
-	CHECK(sigaction(SIGURG, &sa, NULL) == 0);
+	CHECK(sigaction(SIGUSR2, &sa, NULL) == 0);
 	grt_main(order_main, NULL);
 	CHECK_MSG(order_bad == 0, "%ld times the P was in _Psyscall while the M still held it (mp->p or pp->m set): "
 		  "retake may take it from then on and give it to another M; store _Psyscall last",

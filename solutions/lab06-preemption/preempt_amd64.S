@@ -1,0 +1,69 @@
+/*
+ * preempt_amd64.S - asyncPreempt: a call the interrupted code never made.
+ * (lab 6)
+ *
+ * doSigPreempt left the goroutine here, on its own stack, as if the
+ * instruction at pc had called us from 128 bytes below its stack pointer:
+ *
+ *     sp0        the interrupted stack pointer
+ *     sp0 - 128  the red zone, which the function may be using: untouched
+ *     sp0 - 136  pc, where to go back to            <- rsp on entry
+ *
+ * Nothing here may change a bit of what the goroutine had: every general
+ * register, the flags, and the x87/SSE state (fxsave: the xmm registers,
+ * MXCSR, the x87 stack and control word), which the C code we call may
+ * use freely.  rsp on entry is 8-aligned, not 16: align it for the call
+ * and for fxsave, keeping the old one in rbx (saved first, and kept by
+ * any C function).  Then the return: ret $128 pops pc and then steps over
+ * the red zone, so that rsp is sp0 again, without touching a flag.
+ *
+ * After Go's preempt_amd64.s, which its mkpreempt.go writes.
+ */
+	.text
+	.globl	asyncPreempt
+	.type	asyncPreempt, @function
+asyncPreempt:
+	pushfq
+	pushq	%rax
+	pushq	%rbx
+	pushq	%rcx
+	pushq	%rdx
+	pushq	%rsi
+	pushq	%rdi
+	pushq	%rbp
+	pushq	%r8
+	pushq	%r9
+	pushq	%r10
+	pushq	%r11
+	pushq	%r12
+	pushq	%r13
+	pushq	%r14
+	pushq	%r15
+	movq	%rsp, %rbx
+	andq	$-16, %rsp
+	subq	$512, %rsp
+	fxsave64 (%rsp)
+	cld			/* the ABI wants the direction flag clear at a call */
+	call	asyncPreempt2
+	fxrstor64 (%rsp)
+	movq	%rbx, %rsp
+	popq	%r15
+	popq	%r14
+	popq	%r13
+	popq	%r12
+	popq	%r11
+	popq	%r10
+	popq	%r9
+	popq	%r8
+	popq	%rbp
+	popq	%rdi
+	popq	%rsi
+	popq	%rdx
+	popq	%rcx
+	popq	%rbx
+	popq	%rax
+	popfq
+	ret	$128
+	.size	asyncPreempt, .-asyncPreempt
+
+	.section .note.GNU-stack,"",@progbits
