@@ -13,6 +13,24 @@
  * runtime errors such as a send on a closed channel) stops the program at
  * the call with a message naming it: "fatal error: grt_go: go of nil func
  * value".
+ *
+ * Goroutines move between threads, and not only at calls.  A goroutine
+ * that runs for 10 ms without calling the runtime is preempted: stopped
+ * between two of its instructions by a signal (SIGURG), and resumed later,
+ * perhaps on another thread (GRT_DEBUG=asyncpreemptoff=1 turns the signal
+ * off).  So in a goroutine:
+ *  - keep no thread-local state across code that runs long: the address
+ *    of a __thread variable, or of errno, that the compiler computed
+ *    before a preemption names the old thread's.  Use the runtime's
+ *    accessors (grt_goid, grt_errno) and keep per-goroutine state in
+ *    your own data;
+ *  - do not hold a lock owned by a thread (a pthread mutex, flockfile)
+ *    across code that runs long: it may be unlocked by another thread;
+ *  - a system call may return EINTR: the signal handler restarts those
+ *    that can be restarted (SA_RESTART), not the others (nanosleep,
+ *    epoll_wait, ...);
+ *  - a goroutine is never stopped inside libc or the runtime, nor in a
+ *    system call: only in the program's own code.
  */
 #ifndef GRT_H
 #define GRT_H

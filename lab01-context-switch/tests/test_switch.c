@@ -544,11 +544,19 @@ static void where_am_i(void *arg)
 {
 	int last = -1;
 	for (int i = 0; i < 3000; i++) {
-		int tid = (int)syscall(SYS_gettid);
+		/* Read the M on both sides of the thread id: once preemption
+		 * exists (lab 6), the goroutine may move between any two lines
+		 * of its own, and then the two readings differ. */
 		struct m *mp = getm();
+		int tid = (int)syscall(SYS_gettid);
+		if (getm() != mp) {
+			grt_yield();
+			continue;
+		}
 		CHECK_MSG(mp && mp->tid == tid, "getm() says thread %d, but we run on thread %d",
 			  mp ? mp->tid : -1, tid);
-		CHECK(getg() && getg()->m == mp);
+		struct g *gp = getg();
+		CHECK(gp && (gp->m == mp || getm() != mp));
 		if (last != -1 && last != tid)
 			atomic_fetch_add(&migrations, 1);
 		last = tid;

@@ -17,12 +17,19 @@
  * any C function).  Then the return: ret $128 pops pc and then steps over
  * the red zone, so that rsp is sp0 again, without touching a flag.
  *
+ * The .cfi lines change no instruction: they tell a debugger how to find
+ * the interrupted frame (pc, and rsp 128 bytes above the one a real call
+ * would have left), so that gdb's bt goes on past asyncPreempt into the
+ * goroutine's own function.  They are exact from the movq to rbx on.
+ *
  * After Go's preempt_amd64.s, which its mkpreempt.go writes.
  */
 	.text
 	.globl	asyncPreempt
 	.type	asyncPreempt, @function
 asyncPreempt:
+	.cfi_startproc
+	.cfi_val_offset rsp, 128
 	pushfq
 	pushq	%rax
 	pushq	%rbx
@@ -40,6 +47,13 @@ asyncPreempt:
 	pushq	%r14
 	pushq	%r15
 	movq	%rsp, %rbx
+	.cfi_def_cfa rbx, 136
+	.cfi_offset rbx, -32
+	.cfi_offset rbp, -72
+	.cfi_offset r12, -104
+	.cfi_offset r13, -112
+	.cfi_offset r14, -120
+	.cfi_offset r15, -128
 	andq	$-16, %rsp
 	subq	$512, %rsp
 	fxsave64 (%rsp)
@@ -64,6 +78,7 @@ asyncPreempt:
 	popq	%rax
 	popfq
 	ret	$128
+	.cfi_endproc
 	.size	asyncPreempt, .-asyncPreempt
 
 	.section .note.GNU-stack,"",@progbits
