@@ -23,9 +23,8 @@ static grt_wg wg;
 static void spinner(void *arg)
 {
 	(void)arg;
-	unsigned long n = 0;
-	while (!atomic_load_explicit(&stop, memory_order_relaxed))
-		n++; /* no call: nothing here asks the runtime anything */
+	/* No call in the loop: nothing here asks the runtime anything. */
+	for (unsigned long n = 0; !atomic_load_explicit(&stop, memory_order_relaxed); n++) {}
 	grt_wg_done(&wg);
 }
 

@@ -485,17 +485,19 @@ static struct g *findrunnable(struct m *mp, bool *inheritTime)
  * the action it asked for, on g0. */
 static void execute(struct m *mp, struct g *gp, bool inheritTime)
 {
-	mp->curg = gp; /* before the state: a reader that sees running sees where */
+	/* Release: sysmon (lab 6) reads curg and writes to the G it names. */
+	atomic_store_explicit(&mp->curg, gp, memory_order_release);
 	gp->m = mp;
 	casgstatus(gp, _Grunnable, _Grunning);
 	atomic_store_explicit(&gp->preempt, false, memory_order_relaxed); /* a request was for the slice it left */
-	if (!inheritTime)
-		mp->p->schedtick++;
+	if (!inheritTime) /* one writer, the P's owner: no need for an atomic add */
+		atomic_store_explicit(&mp->p->schedtick, atomic_load_explicit(&mp->p->schedtick, memory_order_relaxed) + 1,
+				      memory_order_relaxed);
 	dotevent("run", gp);
 	raceswitch(gp);
 	gogo(&mp->g0->sched, &gp->sched);
 
-	mp->curg = NULL;
+	atomic_store_explicit(&mp->curg, NULL, memory_order_relaxed);
 	gp->m = NULL;
 	stackcheck(gp);
 	void (*fn)(struct g *) = mp->mcallfn;

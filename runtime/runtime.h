@@ -152,7 +152,7 @@ struct g {
 
 struct m {
 	struct g *g0;        /* runs the scheduler, on the thread's own stack */
-	struct g *curg;      /* the goroutine running now, or NULL */
+	struct g *_Atomic curg; /* the goroutine running now, or NULL (sysmon reads it: lab 6) */
 	struct p *p;         /* the attached P, or NULL */
 	struct p *nextp;     /* the P handed over by startm before a wake-up */
 	int64_t id;
@@ -185,9 +185,9 @@ enum { _Pidle, _Prunning, _Psyscall, _Pdead };
 struct p {
 	int32_t id;
 	_Atomic uint32_t status; /* _P*; atomic: thieves read it unlocked, as a hint (runqgrab) */
-	struct m *m;       /* the M that holds it, or NULL when idle */
+	struct m *_Atomic m; /* the M that holds it, or NULL (sysmon reads it: lab 6) */
 	struct p *link;    /* next on sched.pidle */
-	uint32_t schedtick; /* +1 per new time slice (not for runnext) */
+	_Atomic uint32_t schedtick; /* +1 per new time slice (not for runnext); sysmon reads it */
 	/* The local run queue (lab 2): a ring read by thieves without a lock. */
 	_Atomic uint32_t runqhead;
 	_Atomic uint32_t runqtail;
@@ -556,7 +556,7 @@ struct debugvars {
 	const char *dotdir; /* GRT_DOT=dir: a snapshot at every scheduling event */
 	int dotmax;         /* GRT_DOT_MAX: at most this many snapshots */
 	const char *faildump; /* GRT_FAILDUMP=file: the picture on a failure or SIGQUIT */
-	int asyncpreemptoff;  /* GRT_DEBUG=asyncpreemptoff=1: no preemption signal (lab 6) */
+	_Atomic int asyncpreemptoff; /* GRT_DEBUG=asyncpreemptoff=1: no preemption signal (lab 6); tests change it */
 };
 extern struct debugvars debug;
 void parsedebugvars(void);

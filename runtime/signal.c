@@ -52,6 +52,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "race.h"
 #include "runtime.h"
 
 #define ALTSTACKSIZE (64 * 1024)
@@ -257,12 +258,19 @@ static int findprogramtext(struct dl_phdr_info *info, size_t size, void *data)
 	return 1; /* the first object only */
 }
 
+/* Under ThreadSanitizer no call is injected: TSan runs a handler late, at
+ * a point of its own, and its runtime is linked into the executable,
+ * where its code cannot be told from the program's.  Goroutines are then
+ * stopped only at API calls (preemptcheck). */
 static void sigpreempt(int sig, siginfo_t *info, void *ctx)
 {
 	(void)sig;
 	(void)info;
 	int saved = errno; /* the interrupted code's */
 	struct m *mp = getm();
+#ifdef GRT_RACE
+	mp = NULL;
+#endif
 	if (mp) { /* else a thread of the program's, or a stray SIGURG */
 		doSigPreempt(mp, ctx);
 		atomic_fetch_add_explicit(&mp->preemptGen, 1, memory_order_relaxed);

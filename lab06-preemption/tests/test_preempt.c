@@ -99,11 +99,17 @@ void regcheck(const uint64_t in[], uint64_t out[]);
 #define NREGCHECK 200
 static _Atomic int regs_done;
 
+static _Atomic long df_set; /* times the scrambler came back with the direction flag set */
+
 static void scrambler(void *arg)
 {
 	(void)arg;
 	double x = 1.5, y = -2.25, z = 3.125;
 	while (!atomic_load(&regs_done)) {
+		uint64_t flags;
+		__asm__ volatile("pushfq; popq %0" : "=r"(flags));
+		if (flags & 0x400)
+			atomic_fetch_add(&df_set, 1);
 		for (int i = 0; i < 1000; i++) {
 			x = x * 1.0001 + y;
 			y = y * 0.9999 - z;
@@ -151,6 +157,9 @@ static void regs_main(void *arg)
 				  "asyncPreempt wrote into the red zone, %d bytes below the interrupted rsp", 128 - 8 * i);
 	}
 	atomic_store(&regs_done, 1);
+	CHECK_MSG(atomic_load(&df_set) == 0, "%ld times a goroutine came back from a call with the direction flag "
+		  "set: regcheck set it, and asyncPreempt called C without clearing it (cld), so the scheduler ran "
+		  "with it", atomic_load(&df_set));
 }
 
 TEST(asyncpreempt_registers, 6, 30,

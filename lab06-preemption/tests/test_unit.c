@@ -114,9 +114,22 @@ static void *sleeper(void *arg)
 	return NULL;
 }
 
+/* sysmon is an M: what preemptone sees from one.  Here, a goroutine's. */
+static void asks_from_m(void *arg)
+{
+	(void)arg;
+	struct p *own = getm()->p;
+	CHECK_MSG(!preemptone(own), "preemptone on the caller's own P returned true: nobody stops itself so");
+	CHECK_MSG(!atomic_load(&getg()->preempt), "preemptone on the caller's own P set its preempt flag");
+	P.m = NULL;
+	P.status = _Prunning;
+	CHECK_MSG(!preemptone(&P), "preemptone, called on an M, on a P with no M (as entersyscall leaves one for an "
+		  "instant) returned true");
+}
+
 TEST(preemptone_asks, 4, 20,
-     "preemptone on a P with no M, on an M in its scheduler (no goroutine), on a running goroutine, and with "
-     "GRT_DEBUG=asyncpreemptoff=1: what does it set, and whom does it signal?")
+     "preemptone on a P with no M, on an M in its scheduler (no goroutine), on a running goroutine, with "
+     "GRT_DEBUG=asyncpreemptoff=1, and called from an M: what does it set, and whom does it signal?")
 {
 	setup();
 	pthread_t t;
@@ -151,6 +164,7 @@ TEST(preemptone_asks, 4, 20,
 	debug.asyncpreemptoff = 0;
 	pthread_cancel(t);
 	pthread_join(t, NULL);
+	grt_main(asks_from_m, NULL);
 }
 
 /* A function of the program's own, whose address is a safe pc. */

@@ -29,7 +29,11 @@
 	.type	asyncPreempt, @function
 asyncPreempt:
 	.cfi_startproc
-	.cfi_val_offset rsp, 128
+	/* rsp's value in the interrupted frame is CFA + 128: DWARF's
+	 * DW_CFA_val_offset_sf (0x15), register 7 (rsp), factored offset -16
+	 * (times the data alignment, -8), spelled out for clang's assembler,
+	 * which lacks .cfi_val_offset. */
+	.cfi_escape 0x15, 0x07, 0x70
 	pushfq
 	pushq	%rax
 	pushq	%rbx
