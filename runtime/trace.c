@@ -43,9 +43,9 @@ static void detail(FILE *out)
 	}
 	for (struct m *mp = sched.allm; mp; mp = mp->alllink)
 		fprintf(out,
-			"  M%lld: p=%d curg=%lld mallocing=0 throwing=0 preemptoff= locks=0 dying=0 "
+			"  M%lld: p=%d curg=%lld mallocing=0 throwing=0 preemptoff= locks=%d dying=0 "
 			"spinning=%s blocked=%s lockedg=-1\n",
-			(long long)mp->id, mp->p ? mp->p->id : -1, (long long)gid(mp->curg),
+			(long long)mp->id, mp->p ? mp->p->id : -1, (long long)gid(mp->curg), mp->locks,
 			mp->spinning ? "true" : "false", mp->idle ? "true" : "false");
 	lock(&sched.allglock);
 	for (int64_t i = 0; i < sched.allglen; i++) {

@@ -360,6 +360,8 @@ read"); a sleeper, when it wakes ("sleep, wakes in 12 ms").  See also
         for addr, gp in st.live():
             s = st.status(gp)
             why = st.waitreason(int(gp["waitreason"])) + st.waitdetail(gp) if s == st.Gwaiting else ""
+            if s == st.Grunning and int(gp["preempt"]):
+                why = "preempt requested"  # lab 6: sysmon asked it to stop
             rows.append(("*" if addr in oncpu else " ", str(int(gp["goid"])), _name(GSTATUS, s), why,
                          st.startname(gp) or "-"))
         if not rows:
