@@ -16,10 +16,10 @@
  * row that found none (1 ms), it doubles its sleep each time, up to 10 ms.
  * So a program that makes few slow calls pays almost nothing for it, and
  * one that blocks often has its Ps back within tens of microseconds.
- * While a P runs goroutines, it looks at least every forcePreemptNS / 20
- * (500 us), and wakes when the oldest time slice it has seen ends: then a
- * slice lasts from 10 to 10.5 ms, where Go's sysmon, which may sleep
- * 10 ms, lets one run up to 20 ms (lab 6).
+ * While a goroutine runs across its looks, it looks at least every
+ * forcePreemptNS / 20 (500 us), and wakes when that goroutine's time
+ * slice ends: then a slice lasts 10 to 10.5 ms, where Go's sysmon, which
+ * may sleep 10 ms between looks, lets one run up to 20 ms (lab 6).
  * When every P is idle, nothing can be stuck: it sleeps on
  * sched.sysmonnote until acquirep puts a P to work (sysmonwake), so an
  * idle program uses no CPU.
@@ -60,22 +60,27 @@ static void sysmonpark(void)
 	noteclear(&sched.sysmonnote);
 }
 
-/* Lab 6: shorten the sleep while goroutines run, so that a time slice
- * ends on time.  schedwhen is when sysmonpreempt first saw the slice. */
+/* Lab 6: while a goroutine runs across sysmon's looks (its P's schedtick
+ * is the one sysmonpreempt noted), look every forcePreemptNS / 20 at least,
+ * and wake when its slice ends, so that slices end on time.  A program
+ * whose goroutines run in short bursts (a server) changes its ticks
+ * between looks and keeps sysmon's slow pace. */
 static useconds_t sysmonslice(int64_t now, useconds_t delay)
 {
-	if (atomic_load(&sched.npidle) == gomaxprocs)
-		return delay;
-	int64_t wake = forcePreemptNS / 20;
+	int64_t wake = -1;
 	for (int32_t i = 0; i < gomaxprocs; i++) {
 		struct p *pp = allp[i];
-		int64_t end = pp->sysmontick.schedwhen + forcePreemptNS;
-		if (atomic_load(&pp->status) == _Prunning && pp->sysmontick.schedtick == pp->schedtick &&
-		    end > now && end - now < wake)
-			wake = end - now;
+		if (atomic_load(&pp->status) != _Prunning || pp->sysmontick.schedtick != pp->schedtick)
+			continue;
+		int64_t left = pp->sysmontick.schedwhen + forcePreemptNS - now;
+		if (left > forcePreemptNS / 20)
+			left = forcePreemptNS / 20;
+		if (wake < 0 || left < wake)
+			wake = left > 0 ? left : 0;
 	}
-	useconds_t us = (useconds_t)(wake / 1000);
-	return us < delay ? us : delay;
+	if (wake < 0 || wake / 1000 >= delay)
+		return delay;
+	return (useconds_t)(wake / 1000);
 }
 
 /* If nobody has polled the network for 10 ms (every P busy running

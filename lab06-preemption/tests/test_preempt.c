@@ -236,13 +236,14 @@ static void fpworker(void *arg)
 	grt_wg_done(wg);
 }
 
-static void fp_main(void *arg)
+/* The main goroutine of a test: two workers (arg), which share one P. */
+static void two_workers(void *arg)
 {
-	(void)arg;
+	void (*worker)(void *) = (void (*)(void *))arg;
 	grt_wg wg = { 0 };
 	grt_wg_add(&wg, 2);
-	grt_go(fpworker, &wg);
-	grt_go(fpworker, &wg);
+	grt_go(worker, &wg);
+	grt_go(worker, &wg);
 	grt_wg_wait(&wg);
 }
 
@@ -269,7 +270,7 @@ TEST(fp_registers_intact, 6, 60,
 	_Atomic int dn = 0;
 	struct alarm a = { .flag = &fpstop, .done = &dn, .ms = (int)(5000 * timescale()) };
 	alarm_start(&a);
-	grt_main(fp_main, NULL);
+	grt_main(two_workers, (void *)fpworker);
 	alarm_stop(&a);
 	CHECK_MSG(atomic_load(&fpbad) == 0, "%ld of %ld results differed from the unpreempted thread's: a register, "
 		  "the flags or the SSE state was not the same after asyncPreempt", atomic_load(&fpbad),
@@ -302,16 +303,6 @@ static void leafworker(void *arg)
 	grt_wg_done(wg);
 }
 
-static void leaf_main(void *arg)
-{
-	(void)arg;
-	grt_wg wg = { 0 };
-	grt_wg_add(&wg, 2);
-	grt_go(leafworker, &wg);
-	grt_go(leafworker, &wg);
-	grt_wg_wait(&wg);
-}
-
 TEST(redzone_leaf, 6, 60,
      "Two goroutines on one P call a leaf function compiled at -O0, which keeps its locals in the 128 bytes "
      "below rsp, and are preempted thousands of times. Are its results right?")
@@ -323,7 +314,7 @@ TEST(redzone_leaf, 6, 60,
 	_Atomic int dn = 0;
 	struct alarm a = { .flag = &leafstop, .done = &dn, .ms = (int)(8000 * timescale()) };
 	alarm_start(&a);
-	grt_main(leaf_main, NULL);
+	grt_main(two_workers, (void *)leafworker);
 	alarm_stop(&a);
 	CHECK_MSG(atomic_load(&leafbad) == 0, "%ld of %ld calls of the -O0 leaf function returned a wrong sum: "
 		  "something wrote below its rsp (its red zone) while it was stopped", atomic_load(&leafbad),
