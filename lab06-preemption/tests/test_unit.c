@@ -1,9 +1,10 @@
 /*
- * Lab 6's tests of each function alone, without grt_main: the test builds
- * a P, an M and a goroutine of its own, and calls sysmonpreempt with clock
- * readings it chooses, preemptone, the safety checks, and doSigPreempt on
- * a signal context it made up.  What they decide depends on nothing but
- * the state the test made.  Do not edit: the grader uses a pristine copy
+ * Lab 6's tests of each function alone: the test builds a P, an M and a
+ * goroutine of its own, and calls sysmonpreempt with clock readings it
+ * chooses, preemptone, the safety checks, and doSigPreempt on a signal
+ * context it made up, from its own thread (no grt_main, but for
+ * preemptone's last look, from a goroutine, as sysmon calls it from an M).
+ * What they decide depends on nothing but the state the test made.  Do not edit: the grader uses a pristine copy
  * of this folder.
  */
 #include <dlfcn.h>
