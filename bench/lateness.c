@@ -22,19 +22,23 @@
  *            late by no more than one.  What a server's timeouts, or a
  *            heartbeat, need while other goroutines compute.
  *   cpu      NHOGS goroutines on one P each compute NCPUSTEPS steps of
- *            integer work with no call: wall and CPU time, and the
- *            preemptions a second.  The same work with the signal off
- *            (asyncpreemptoff=1) runs each goroutine to its end in one
- *            go; the difference is what the signals, the switches they
- *            cause and the caches they cool cost.  A P that runs one
- *            goroutine for seconds is where preemption costs most: a
- *            program that calls the runtime switches more often anyway.
+ *            integer work with no call: wall and CPU time, the part of
+ *            it that threads other than the computing one spent (sysmon's
+ *            looks and signals, mostly), and the preemptions a second.
+ *            The same work with the signal off (asyncpreemptoff=1) runs
+ *            each goroutine to its end in one go; the difference is what
+ *            the signals, the switches they cause and the caches they
+ *            cool cost; sysmon looks at the Ps as often either way.  A
+ *            P that runs one goroutine for seconds is where preemption
+ *            costs most: a program that calls the runtime switches more
+ *            often anyway.
  *
  * The work is a chain of multiplications (a 64-bit LCG, as bench/sched.c's
  * burn), written in the goroutine's own loop so that the compiler cannot
  * skip it and no call breaks it up.  Each result is a line "what TAB grt
  * TAB value TAB unit" for bench/run; go/lateness is Go's twin.
  */
+#include <dirent.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -158,11 +162,59 @@ static double cputime(void)
 	       ru.ru_stime.tv_usec / 1e3;
 }
 
+/* Each thread's time on a CPU so far, in ns, from /proc/self/task/TID/
+ * schedstat: into tids and ns, at most MAXTHREADS; how many, or -1 where
+ * the kernel keeps no schedstat. */
+#define MAXTHREADS 64
+static int threadtimes(long *tids, int64_t *ns)
+{
+	DIR *d = opendir("/proc/self/task");
+	int n = 0;
+	for (struct dirent *e; d && n < MAXTHREADS && (e = readdir(d));) {
+		char path[300];
+		long long t;
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "/proc/self/task/%s/schedstat", e->d_name);
+		FILE *f = fopen(path, "r");
+		if (f && fscanf(f, "%lld", &t) == 1) {
+			tids[n] = atol(e->d_name);
+			ns[n++] = t;
+		}
+		if (f)
+			fclose(f);
+	}
+	if (d)
+		closedir(d);
+	return n > 0 ? n : -1;
+}
+
+/* What the threads other than the busiest one spent between two
+ * threadtimes, in ms: the busiest ran the crunchers (on one P they stay
+ * on its M), the others are the runtime's own work, sysmon's mostly. */
+static double otherthreads(const long *tids0, const int64_t *ns0, int n0, const long *tids, const int64_t *ns,
+			   int n)
+{
+	int64_t sum = 0, most = 0;
+	for (int i = 0; i < n; i++) {
+		int64_t d = ns[i];
+		for (int j = 0; j < n0; j++)
+			if (tids0[j] == tids[i])
+				d -= ns0[j];
+		sum += d;
+		most = d > most ? d : most;
+	}
+	return (sum - most) / 1e6;
+}
+
 /* The CPU time is the whole process's: the crunchers' M, and sysmon's,
  * which sends the signals. */
 static void bench_cpu(void)
 {
+	long tids0[MAXTHREADS], tids[MAXTHREADS];
+	int64_t ns0[MAXTHREADS], ns[MAXTHREADS];
 	int64_t preempts = atomic_load(&sched.npreempt);
+	int n0 = threadtimes(tids0, ns0);
 	double cpu0 = cputime();
 	int64_t t0 = grt_nanotime();
 	grt_wg_add(&hogs, NHOGS);
@@ -170,8 +222,11 @@ static void bench_cpu(void)
 		grt_go(cruncher, (void *)i);
 	grt_wg_wait(&hogs);
 	double ms = (grt_nanotime() - t0) / 1e6, cpu = cputime() - cpu0;
+	int n = threadtimes(tids, ns);
 	report("4 CPU-bound goroutines, wall", ms, "ms");
 	report("  CPU", cpu, "ms");
+	if (n0 > 0 && n > 0)
+		report("  CPU of the other threads", otherthreads(tids0, ns0, n0, tids, ns, n), "ms");
 	report("  preemptions", (atomic_load(&sched.npreempt) - preempts) / (ms / 1e3), "/s");
 }
 
