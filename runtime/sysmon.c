@@ -16,10 +16,10 @@
  * row that found none (1 ms), it doubles its sleep each time, up to 10 ms.
  * So a program that makes few slow calls pays almost nothing for it, and
  * one that blocks often has its Ps back within tens of microseconds.
- * While a goroutine runs across its looks, it looks at least every
- * forcePreemptNS / 20 (500 us), and wakes when that goroutine's time
- * slice ends: then a slice lasts 10 to 10.5 ms, where Go's sysmon, which
- * may sleep 10 ms between looks, lets one run up to 20 ms (lab 6).
+ * While a goroutine runs across its looks, it looks every 1 ms and wakes
+ * when that goroutine's time slice ends (lab 6): goroutines that compute
+ * then get slices of 10 to 11 ms, where Go's sysmon, which sleeps up to
+ * 10 ms whatever the Ps run, gives them 10 to 20 ms.
  * When every P is idle, nothing can be stuck: it sleeps on
  * sched.sysmonnote until acquirep puts a P to work (sysmonwake), so an
  * idle program uses no CPU.
@@ -61,25 +61,24 @@ static void sysmonpark(void)
 }
 
 /* Lab 6: while a goroutine runs across sysmon's looks (its P's schedtick
- * is the one sysmonpreempt noted), look every forcePreemptNS / 20 at least,
- * and wake when its slice ends, so that slices end on time.  A program
- * whose goroutines run in short bursts (a server) changes its ticks
- * between looks and keeps sysmon's slow pace. */
+ * is the one sysmonpreempt noted), look again within forcePreemptNS / 10
+ * (1 ms), and wake when its time slice ends, not up to 10 ms later.  Once
+ * it is preempted, the tick moves, and the next look (20 us later: the
+ * slice was over) notes the next slice at once; a slice that began while
+ * sysmon slept is seen within 1 ms. */
 static useconds_t sysmonslice(int64_t now, useconds_t delay)
 {
-	int64_t wake = -1;
+	int64_t wake = (int64_t)delay * 1000;
 	for (int32_t i = 0; i < gomaxprocs; i++) {
 		struct p *pp = allp[i];
 		if (atomic_load(&pp->status) != _Prunning || pp->sysmontick.schedtick != pp->schedtick)
 			continue;
 		int64_t left = pp->sysmontick.schedwhen + forcePreemptNS - now;
-		if (left > forcePreemptNS / 20)
-			left = forcePreemptNS / 20;
-		if (wake < 0 || left < wake)
+		if (left > forcePreemptNS / 10)
+			left = forcePreemptNS / 10;
+		if (left < wake)
 			wake = left > 0 ? left : 0;
 	}
-	if (wake < 0 || wake / 1000 >= delay)
-		return delay;
 	return (useconds_t)(wake / 1000);
 }
 

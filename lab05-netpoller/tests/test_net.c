@@ -295,10 +295,10 @@ TEST(deadlines, 4, 20,
 /* ---- sleepers ---- */
 
 #define NSLEEP 10000
-static int64_t sl_deadline[NSLEEP], sl_when[NSLEEP];
-static int sl_order[NSLEEP], sl_count;
+static int64_t sl_deadline[NSLEEP];
+static int sl_count;
 static bool sl_late[NSLEEP]; /* first ran after its deadline: never slept */
-static _Atomic int sl_n, sl_early, sl_late_start, sl_done;
+static _Atomic int sl_early, sl_late_start, sl_done;
 static int sl_peak;
 static grt_wg sl_wg;
 
@@ -313,13 +313,8 @@ static void sleeper(void *arg)
 	grt_sleep(d);
 	if (grt_nanotime() < sl_deadline[i])
 		atomic_fetch_add(&sl_early, 1);
-	/* The timer's when, not our deadline: the sleeper may lose its
-	 * thread to the OS between reading the clock and sleeping. */
-	struct timer *t = getg()->timer;
-	if (!sl_late[i] && !t)
+	if (!sl_late[i] && !getg()->timer)
 		FAIL("a goroutine woke from grt_sleep with g->timer NULL: timeSleep uses the goroutine's own timer");
-	sl_when[i] = t ? t->when : 0;
-	sl_order[atomic_fetch_add(&sl_n, 1)] = i;
 	grt_wg_done(&sl_wg);
 }
 
@@ -371,30 +366,53 @@ TEST(ten_thousand_sleepers, 4, 60,
 		  "%d: a sleeping goroutine is a timer and a parked G, not a thread", sl_peak, threadbound(1));
 }
 
-TEST(sleepers_in_order, 2, 20,
-     "1 P. 200 goroutines, spawned in a shuffled order, sleep until deadlines 100 us apart. In what order do "
-     "they wake, even if many are due at once?")
+/* ---- a sleeper runs next ---- */
+
+static _Atomic int nx_log[4], nx_n, nx_done;
+
+static void nx_record(void *arg)
 {
-	/* 200 fit in the P's run queue (256) even if all are due at once:
-	 * past that, it overflows into the global queue and is no FIFO. */
-	runsleepers(200, 100 * 1000);
-	int inversions = 0, first = -1;
-	int64_t latest = 0; /* the latest when of a sleeper woken so far */
-	for (int k = 0; k < sl_count; k++) {
-		int i = sl_order[k];
-		if (sl_late[i])
-			continue;
-		if (sl_when[i] < latest) {
-			inversions++;
-			if (first < 0)
-				first = k + 1;
-		}
-		if (sl_when[i] > latest)
-			latest = sl_when[i];
+	nx_log[atomic_fetch_add(&nx_n, 1)] = (int)(intptr_t)arg;
+}
+
+static void nx_sleeper(void *arg)
+{
+	(void)arg;
+	grt_sleep(1 * MS);
+	nx_record((void *)0);
+}
+
+static void nx_main(void *arg)
+{
+	(void)arg;
+	grt_go(nx_sleeper, NULL);
+	grt_yield(); /* the sleeper runs, and parks for 1 ms */
+	/* Keep the P while its timer falls due: grt_nanotime never switches. */
+	int64_t end = grt_nanotime() + 5 * MS;
+	while (grt_nanotime() < end) {
 	}
-	CHECK_MSG(inversions == 0, "on one P, %d sleepers woke after one whose timer was later (first: the %dth to "
-		  "wake): timers run in the order of when, and each wakes its goroutine at the tail of the run "
-		  "queue (ready(gp, false)), so that sleepers due together run in deadline order", inversions, first);
+	/* Three more: the last in runnext, two in the P's queue. */
+	for (intptr_t i = 1; i <= 3; i++)
+		grt_go(nx_record, (void *)i);
+	int64_t t0 = grt_nanotime();
+	while (atomic_load(&nx_n) < 4 && grt_nanotime() - t0 < 2000 * MS)
+		grt_yield();
+	atomic_store(&nx_done, 1);
+}
+
+TEST(sleeper_runs_next, 2, 20,
+     "1 P. A goroutine's 1 ms sleep ends while the main goroutine keeps the P; then the main goroutine starts "
+     "three goroutines and yields. Which runs first: the sleeper, or those it finds in the queue?")
+{
+	maxprocs("1");
+	static struct watchdog w = { .flag = &nx_done, .ms = 10000, .msg = "the four goroutines had not run 10 s later" };
+	watchdog_start(&w);
+	grt_main(nx_main, NULL);
+	CHECK_MSG(atomic_load(&nx_n) == 4, "only %d of the four goroutines ran within 2 s", atomic_load(&nx_n));
+	CHECK_MSG(nx_log[0] == 0, "the goroutine started %s ran before the sleeper whose timer had fired: a timer's "
+		  "function readies its sleeper next (goready, into runnext), as Go's does, not at the tail of the "
+		  "queue, behind everyone queued while it slept",
+		  nx_log[0] == 3 ? "last (in runnext)" : nx_log[0] == 1 ? "first" : "second");
 }
 
 /* ---- sleeps due at once, on 2 Ps ---- */

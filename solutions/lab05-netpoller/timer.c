@@ -195,12 +195,12 @@ int64_t timeSleepUntil(void)
 
 /* ---- sleeping ---- */
 
-/* At the tail of the queue, not next: sleepers due together then run in
- * the order of their deadlines. */
+/* Next (runnext), as Go's does: the sleeper runs as soon as the P
+ * schedules, not behind everyone queued while it slept. */
 static void goroutineReady(void *arg, uintptr_t seq)
 {
 	(void)seq;
-	ready(arg, false);
+	goready(arg);
 }
 
 /* On g0, once the sleeper's registers are saved: only now may its timer
