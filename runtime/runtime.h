@@ -175,6 +175,7 @@ struct m {
 	void *waitlock;
 	void *altstack;      /* signal stack: a stack overflow handler needs one */
 	int32_t locks;       /* runtime locks held (lock_futex.c): no preemption while > 0 */
+	sigset_t sigmask;    /* its thread's usual signal mask (signal.c) */
 	_Atomic uint32_t preemptGen; /* preemption signals it handled (lab 6) */
 };
 
@@ -424,8 +425,9 @@ extern int64_t forcePreemptNS;
 /* ---- lab06 preempt.c, preempt_amd64.S: asynchronous preemption ---- */
 /* retake's first step, for a P running or in a system call: note a new
  * time slice (schedtick moved since the last look), or if the same one
- * has lasted forcePreemptNS, preempt it (preemptone).  Returns true when
- * the slice is over, so that retake takes a P in a system call at once. */
+ * has lasted forcePreemptNS on a running P, preempt it (preemptone).
+ * Returns true when it asked a goroutine to stop; for a P in a system
+ * call, never (Go's retakes such a P at once; here lab 4's rules decide). */
 bool sysmonpreempt(struct p *pp, int64_t now);
 /* Ask the goroutine running on pp to stop: its preempt flag, and unless
  * GRT_DEBUG=asyncpreemptoff=1, the signal to its M.  False if there is no

@@ -262,6 +262,19 @@ static int findprogramtext(struct dl_phdr_info *info, size_t size, void *data)
  * a point of its own, and its runtime is linked into the executable,
  * where its code cannot be told from the program's.  Goroutines are then
  * stopped only at API calls (preemptcheck). */
+/* Was the interrupted code running with the M's usual signal mask?  Not
+ * if it was a signal handler of the program's (its signal is blocked
+ * while it runs), which runs on the goroutine's stack and in the
+ * program's code, and so looks like a safe point, whatever it
+ * interrupted: the runtime, half-way through a state change. */
+static bool usualmask(const struct m *mp, const ucontext_t *uc)
+{
+	for (int s = 1; s < 65; s++)
+		if (sigismember(&mp->sigmask, s) != sigismember(&uc->uc_sigmask, s))
+			return false;
+	return true;
+}
+
 static void sigpreempt(int sig, siginfo_t *info, void *ctx)
 {
 	(void)sig;
@@ -271,7 +284,8 @@ static void sigpreempt(int sig, siginfo_t *info, void *ctx)
 #ifdef GRT_RACE
 	mp = NULL;
 #endif
-	if (mp) { /* else a thread of the program's, or a stray SIGURG */
+	/* Else a thread of the program's, or a stray SIGURG. */
+	if (mp && usualmask(mp, ctx)) {
 		doSigPreempt(mp, ctx);
 		atomic_fetch_add_explicit(&mp->preemptGen, 1, memory_order_relaxed);
 	}
@@ -322,4 +336,5 @@ void minitsignals(struct m *mp)
 	if (sigaltstack(&ss, NULL) != 0)
 		fatal("sigaltstack failed");
 	mp->altstack = v;
+	pthread_sigmask(SIG_SETMASK, NULL, &mp->sigmask);
 }

@@ -39,11 +39,13 @@ bool sysmonpreempt(struct p *pp, int64_t now)
 	}
 	if (now - pd->schedwhen < forcePreemptNS)
 		return false;
-	/* In a system call there is no goroutine on the P to stop: retake
-	 * hands the P off instead. */
-	if (atomic_load(&pp->status) == _Prunning)
-		preemptone(pp);
-	return true;
+	/* In a system call there is no goroutine on the P to stop, and lab 4's
+	 * rules decide when to take the P: a goroutine that makes many short
+	 * calls is stopped at the end of one (preemptcheck), once asked while
+	 * running between two. */
+	if (atomic_load(&pp->status) != _Prunning)
+		return false;
+	return preemptone(pp);
 }
 
 bool preemptone(struct p *pp)
