@@ -421,6 +421,9 @@ void sysmonwake(void); /* a P goes to work: wake sysmon if it sleeps */
 /* The time slice: a goroutine that runs this long without a scheduling
  * event is preempted (lab 6).  Go's forcePreemptNS, 10 ms; tests set it. */
 extern int64_t forcePreemptNS;
+/* A time slice no test outlives: for tests of earlier labs that need the
+ * main goroutine to keep its P while it sets things up. */
+#define NOPREEMPT (3600LL * 1000 * 1000 * 1000)
 
 /* ---- lab06 preempt.c, preempt_amd64.S: asynchronous preemption ---- */
 /* retake's first step, for a P running or in a system call: note a new

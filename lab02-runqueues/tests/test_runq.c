@@ -179,6 +179,7 @@ TEST(full_ring_spills_half, 3, 20,
      "under which lock?")
 {
 	maxprocs("1");
+	forcePreemptNS = NOPREEMPT; /* lab 6: the ring must hold what the test put there */
 	grt_main(spill_main, NULL);
 	CHECK_EQ(RUNQSIZE, spill_maxring);
 	/* 257 spawns: one in runnext, 256 in the ring; the 258th displaces
@@ -242,6 +243,7 @@ TEST(global_queue_not_starved, 4, 20,
      "does it test?")
 {
 	maxprocs("1");
+	forcePreemptNS = NOPREEMPT; /* lab 6: a preempted goroutine would join the yielder in the global queue */
 	grt_main(starve_main, NULL);
 	/* It yields at tick T; findqueued looks at the global queue first
 	 * at the first multiple of 61 from T on, and running it makes that

@@ -769,7 +769,7 @@ TEST(entersyscall_order, 2, 20,
      "in _Psyscall while the M still holds it?")
 {
 	maxprocs("2");
-	forcePreemptNS = 3600LL * 1000 * 1000 * 1000; /* lab 6: the check needs the goroutine on one thread */
+	forcePreemptNS = NOPREEMPT; /* lab 6: the check needs the goroutine on one thread */
 	struct sigaction sa = { .sa_handler = order_check, .sa_flags = SA_RESTART };
 	sigemptyset(&sa.sa_mask);
 	CHECK(sigaction(SIGUSR2, &sa, NULL) == 0);
