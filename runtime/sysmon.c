@@ -62,10 +62,8 @@ static void sysmonpark(void)
 
 /* Lab 6: while a goroutine runs across sysmon's looks (its P's schedtick
  * is the one sysmonpreempt noted), look again within forcePreemptNS / 10
- * (1 ms), and wake when its time slice ends, not up to 10 ms later.  Once
- * it is preempted, the tick moves, and the next look (20 us later: the
- * slice was over) notes the next slice at once; a slice that began while
- * sysmon slept is seen within 1 ms. */
+ * (1 ms), wake when its time slice ends, not up to 10 ms later, and soon
+ * after, to see the next slice begin. */
 static useconds_t sysmonslice(int64_t now, useconds_t delay)
 {
 	int64_t wake = (int64_t)delay * 1000;
@@ -74,10 +72,17 @@ static useconds_t sysmonslice(int64_t now, useconds_t delay)
 		if (atomic_load(&pp->status) != _Prunning || pp->sysmontick.schedtick != pp->schedtick)
 			continue;
 		int64_t left = pp->sysmontick.schedwhen + forcePreemptNS - now;
-		if (left > forcePreemptNS / 10)
-			left = forcePreemptNS / 10;
+		int64_t most = forcePreemptNS / 10;
+		/* Over: the goroutine was just asked, and is stopped at once,
+		 * so look again soon, to see the next slice begin; unless it
+		 * was asked a while ago (the signal is off, or it is not at a
+		 * safe point): then no sooner than 1 ms. */
+		if (left <= 0)
+			left = -left < most ? 0 : most;
+		if (left > most)
+			left = most;
 		if (left < wake)
-			wake = left > 0 ? left : 0;
+			wake = left;
 	}
 	return (useconds_t)(wake / 1000);
 }
