@@ -4,7 +4,8 @@
  *     cc -g -O0 -rdynamic -Iruntime tools/gdb/target.c build/gdbtest/libgrt.a -pthread -ldl
  *     gdb -ex 'break stop_here' -ex run --args ./a.out [busy | syscall | netpoll]
  *
- * On one P (it sets GRT_MAXPROCS=1), the main goroutine sets the scene,
+ * On one P (it sets GRT_MAXPROCS=1), with no time slice ever over (lab 6's
+ * preemption would reorder the queues), the main goroutine sets the scene,
  * writes grt_dump_dot's picture to the file $TARGET_DOT (if set), then
  * calls stop_here() while it is still running.  At that moment:
  *
@@ -287,6 +288,10 @@ static void target_main(void *arg)
 int main(int argc, char **argv)
 {
 	setenv("GRT_MAXPROCS", "1", 1);
+	/* Lab 6: no time slice ends while the scene is set, or the main
+	 * goroutine, preempted, would wait in the global queue while the
+	 * spawned ones run. */
+	forcePreemptNS = NOPREEMPT;
 	busy = argc > 1 && strcmp(argv[1], "busy") == 0;
 	const char *scene = argc > 1 && (strcmp(argv[1], "syscall") == 0 || strcmp(argv[1], "netpoll") == 0)
 				    ? argv[1]
