@@ -27,6 +27,7 @@ import (
 const (
 	nHogs     = 4
 	sleepFor  = time.Millisecond
+	slice     = 11 * time.Millisecond // grt's time slice and sysmon's look
 	sleepTime = 5 * time.Second
 	cpuSteps  = 300000000
 )
@@ -86,6 +87,8 @@ func benchSleeper() {
 	report("  lateness, p50", percentile(late, 0.50), "ms")
 	report("  lateness, p99", percentile(late, 0.99), "ms")
 	report("  lateness, worst", float64(late[len(late)-1])/1e6, "ms")
+	within := sort.Search(len(late), func(i int) bool { return late[i] > slice })
+	report("  within a slice (11 ms)", 100*float64(within)/float64(len(late)), "%")
 }
 
 func cpuTime() float64 {
