@@ -12,16 +12,18 @@
  *            its one P: how many times it woke, and how late each wake-up
  *            was (grt_nanotime after the sleep minus the deadline), p50,
  *            p99 and the worst, and the share late by at most a time
- *            slice and sysmon's 1 ms look (11 ms).  A timer that fires while a hog runs
- *            readies its goroutine only when the P schedules again, so
- *            the lateness is how long a hog keeps the P.  Cooperative
- *            scheduling (lab 6's stub) lets it keep the P until it ends:
- *            a plain thread, which needs no P, stops the hogs after
- *            SLEEPMS (a goroutine could not, it would never run), and
- *            the sleeper wakes once.  With preemption each hog runs a
- *            time slice (forcePreemptNS, 10 ms), and a wake-up should be
- *            late by no more than one.  What a server's timeouts, or a
- *            heartbeat, need while other goroutines compute.
+ *            slice and sysmon's 1 ms look (11 ms).  A timer that fires
+ *            while a hog runs readies its goroutine only when the P
+ *            schedules again, so the lateness is how long a hog keeps
+ *            the P.  Cooperative scheduling (lab 6's stub) lets it keep
+ *            the P until it ends: a plain thread, which needs no P, stops
+ *            the hogs after SLEEPMS (a goroutine could not, it would
+ *            never run), and the sleeper wakes once.  With preemption
+ *            each hog runs a time slice (forcePreemptNS, 10 ms), and a
+ *            wake-up should be late by no more than one, but for the one
+ *            in 61 that lab 2's fairness check makes two slices late.
+ *            What a server's timeouts, or a heartbeat, need while other
+ *            goroutines compute.
  *   cpu      NHOGS goroutines on one P each compute NCPUSTEPS steps of
  *            integer work with no call: wall and CPU time, the part of
  *            it that threads other than the computing one spent (sysmon's
